@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpa_map.c - the guest-physical page table (EPT on VMX, NPT on SVM).
+ *
+ * The table starts empty.  When the guest touches a guest-physical page
+ * that is not mapped, the hardware exits (EPT violation / NPT fault) and
+ * the run loop calls kvmini_gpa_map_fault(): if a slot covers the address
+ * we pin the user page behind it and install a 4 KiB leaf; if none does,
+ * the access is MMIO and goes to userspace.
+ *
+ * EPT and NPT have the same shape (four levels of 512 entries, frame at
+ * bits 51:12, bit 0 set in every present entry), so one walker serves
+ * both; the backend only says which permission bits to use.
+ */
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "../kvmini_vendor.h"
+
+#define GPA_LEVELS	4
+#define GPA_PTE_FRAME	GENMASK_ULL(51, 12)
+#define GPA_PTE_WRITE	BIT_ULL(1)	/* EPT W and NPT R/W are both bit 1 */
+
+static unsigned int gpa_index(u64 gpa, int level)
+{
+	return (gpa >> (12 + 9 * level)) & 511;
+}
+
+static u64 *gpa_table_alloc(u64 *pa)
+{
+	u64 *table = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+
+	if (table)
+		*pa = virt_to_phys(table);
+	return table;
+}
+
+int kvmini_gpa_map_init(struct kvmini_vm *vm)
+{
+	vm->gpa_root = gpa_table_alloc(&vm->gpa_root_pa);
+	return vm->gpa_root ? 0 : -ENOMEM;
+}
+
+/*
+ * The leaf entry for gpa, allocating the tables above it.  Caller holds
+ * gpa_lock.
+ */
+static u64 *gpa_leaf(struct kvmini_vm *vm, u64 gpa)
+{
+	u64 *table = vm->gpa_root;
+	int level;
+
+	for (level = GPA_LEVELS - 1; level > 0; level--) {
+		u64 *pte = &table[gpa_index(gpa, level)];
+		u64 pa;
+
+		if (!(*pte & 1)) {
+			if (!gpa_table_alloc(&pa))
+				return NULL;
+			WRITE_ONCE(*pte, pa | kvmini_vendor->gpa_table_bits);
+		}
+		table = phys_to_virt(*pte & GPA_PTE_FRAME);
+	}
+	return &table[gpa_index(gpa, 0)];
+}
+
+int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
+			 bool *is_mmio)
+{
+	struct kvmini_slot *slot;
+	unsigned long hva;
+	struct page *page;
+	bool writable;
+	u64 *pte;
+	int r;
+
+	gpa &= PAGE_MASK;
+	mutex_lock(&vm->slots_lock);
+	slot = kvmini_slot_find(vm, gpa);
+	*is_mmio = !slot;
+	if (!slot) {
+		mutex_unlock(&vm->slots_lock);
+		return 0;
+	}
+	hva = slot->uaddr + (gpa - slot->gpa);
+	writable = !(slot->flags & KVMINI_MEM_READONLY);
+	mutex_unlock(&vm->slots_lock);
+
+	r = pin_user_pages_fast(hva, 1, FOLL_LONGTERM |
+				(writable ? FOLL_WRITE : 0), &page);
+	if (r != 1)
+		return r < 0 ? r : -EFAULT;
+
+	mutex_lock(&vm->gpa_lock);
+	pte = gpa_leaf(vm, gpa);
+	if (!pte) {
+		r = -ENOMEM;
+	} else if (*pte & 1) {
+		/* Another vCPU mapped it first: keep its pin, drop ours. */
+		r = 1;
+	} else {
+		WRITE_ONCE(*pte, page_to_phys(page) | (writable ?
+			   kvmini_vendor->gpa_leaf_rw_bits :
+			   kvmini_vendor->gpa_leaf_ro_bits));
+		r = 0;
+	}
+	mutex_unlock(&vm->gpa_lock);
+	if (r)
+		unpin_user_page(page);
+	return r < 0 ? r : 0;
+}
+
+/* Free a table and everything below it, unpinning the guest's pages. */
+static void gpa_table_free(u64 *table, int level)
+{
+	int i;
+
+	for (i = 0; i < 512; i++) {
+		u64 pte = table[i];
+		struct page *page;
+
+		if (!(pte & 1))
+			continue;
+		if (level > 0) {
+			gpa_table_free(phys_to_virt(pte & GPA_PTE_FRAME),
+				       level - 1);
+			continue;
+		}
+		page = pfn_to_page((pte & GPA_PTE_FRAME) >> PAGE_SHIFT);
+		unpin_user_pages_dirty_lock(&page, 1, pte & GPA_PTE_WRITE);
+	}
+	free_page((unsigned long)table);
+}
+
+/* Called when the last reference to the VM is gone: no vCPU can run. */
+void kvmini_gpa_map_free(struct kvmini_vm *vm)
+{
+	gpa_table_free(vm->gpa_root, GPA_LEVELS - 1);
+}

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run.c - the RUN ioctl: the path of one exit.
+ *
+ *   guest executes `out %al, $0xf1`
+ *     -> the backend's run op enters the guest, takes the VM exit and
+ *        decodes it into a struct kvmini_exit (port 0xf1, size 1, out)
+ *     -> kvmini_handle_exit() below either completes it in the kernel
+ *        (return 1: enter the guest again at once) or fills the run page
+ *        (return 0: RUN returns to userspace)
+ *     -> userspace emulates the device and calls RUN again; an IN gets
+ *        its data from the run page here, before the guest runs again.
+ *
+ * Every exit is counted in run->exit_count[] by its vendor-neutral reason.
+ */
+#include <linux/sched/signal.h>
+#include <linux/mm.h>
+
+#include "../kvmini_vendor.h"
+
+static void *run_io_data(struct kvmini_vcpu *vcpu)
+{
+	return (u8 *)vcpu->run + KVMINI_RUN_IO_DATA_OFFSET;
+}
+
+/* Port I/O that userspace emulates: describe it in the run page. */
+static int handle_io(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
+{
+	struct kvmini_run *run = vcpu->run;
+
+	if (exit->io.string) {
+		/* rep ins/outs need the guest's segments: not yet. */
+		exit->reason = KVMINI_EXIT_UNHANDLED;
+		return 0;
+	}
+
+	run->io.direction = exit->io.in ? KVMINI_IO_IN : KVMINI_IO_OUT;
+	run->io.size = exit->io.size;
+	run->io.port = exit->io.port;
+	run->io.count = 1;
+	run->io.data_offset = KVMINI_RUN_IO_DATA_OFFSET;
+	if (exit->io.in) {
+		vcpu->pending_in = true;
+		vcpu->pending_in_size = exit->io.size;
+	} else {
+		memcpy(run_io_data(vcpu), &vcpu->gprs[GPR_RAX], exit->io.size);
+	}
+	kvmini_vendor->skip_instruction(vcpu);
+	return 0;
+}
+
+/* Finish an IN with the data userspace left in the run page. */
+static void complete_pending_in(struct kvmini_vcpu *vcpu)
+{
+	unsigned long *rax = &vcpu->gprs[GPR_RAX];
+	u32 data = 0;
+
+	memcpy(&data, run_io_data(vcpu), vcpu->pending_in_size);
+	switch (vcpu->pending_in_size) {
+	case 1:
+		*rax = (*rax & ~0xffUL) | data;
+		break;
+	case 2:
+		*rax = (*rax & ~0xffffUL) | data;
+		break;
+	default:
+		/* A 32-bit destination zero-extends, as on hardware. */
+		*rax = data;
+		break;
+	}
+	vcpu->pending_in = false;
+}
+
+static int handle_gpa_fault(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit)
+{
+	bool is_mmio;
+	int r;
+
+	r = kvmini_gpa_map_fault(vcpu->vm, exit->gpa.gpa, exit->gpa.write,
+				 &is_mmio);
+	if (r)
+		return r;
+	if (!is_mmio)
+		return 1;
+	/* MMIO needs the instruction decoded: until then, show it raw. */
+	exit->reason = KVMINI_EXIT_UNHANDLED;
+	return 0;
+}
+
+/* > 0: enter the guest again; 0: return to userspace; < 0: error. */
+static int kvmini_handle_exit(struct kvmini_vcpu *vcpu,
+			      struct kvmini_exit *exit)
+{
+	switch (exit->reason) {
+	case KVMINI_EXIT_EXTINT:
+	case KVMINI_EXIT_NMI:
+		return 1;
+	case KVMINI_EXIT_GPA_MAP:
+		return handle_gpa_fault(vcpu, exit);
+	case KVMINI_EXIT_IO:
+		return handle_io(vcpu, exit);
+	case KVMINI_EXIT_HLT:
+		kvmini_vendor->skip_instruction(vcpu);
+		return 0;
+	default:
+		/* Shutdown, failed entry and unhandled exits stop here. */
+		return 0;
+	}
+}
+
+int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_run *run = vcpu->run;
+	struct kvmini_exit exit;
+	int r;
+
+	if (vcpu->pending_in)
+		complete_pending_in(vcpu);
+
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = KVMINI_EXIT_INTR;
+		return -EINTR;
+	}
+
+	/* The guest's FPU state is live in the registers while in RUN. */
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	do {
+		if (signal_pending(current)) {
+			exit.reason = KVMINI_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		memset(&exit, 0, sizeof(exit));
+		preempt_disable();
+		kvmini_vendor->run(vcpu, &exit);
+		preempt_enable();
+
+		run->hw = exit.hw;
+		r = kvmini_handle_exit(vcpu, &exit);
+		run->exit_count[exit.reason]++;
+	} while (r > 0);
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+
+	run->exit_reason = exit.reason;
+	return r;
+}

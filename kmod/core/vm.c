@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm.c - the VM object: its fd, its memory slots, and vCPU creation.
+ *
+ * A VM lives until its fd is closed and every vCPU is gone: each vCPU
+ * holds a reference.  Slots only describe memory; pages are pinned when
+ * the guest first touches them (core/gpa_map.c).
+ *
+ * Next: core/vcpu.c.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "../kvmini_vendor.h"
+
+static void kvmini_vm_release_ref(struct kref *ref)
+{
+	struct kvmini_vm *vm = container_of(ref, struct kvmini_vm, ref);
+
+	kvmini_gpa_map_free(vm);
+	mmdrop(vm->mm);
+	kfree(vm);
+	module_put(THIS_MODULE);
+}
+
+void kvmini_vm_put(struct kvmini_vm *vm)
+{
+	kref_put(&vm->ref, kvmini_vm_release_ref);
+}
+
+/* The slot that contains gpa, or NULL.  Caller holds slots_lock. */
+struct kvmini_slot *kvmini_slot_find(struct kvmini_vm *vm, u64 gpa)
+{
+	int i;
+
+	for (i = 0; i < KVMINI_MAX_MEM_SLOTS; i++) {
+		struct kvmini_slot *s = &vm->slots[i];
+
+		if (s->size && gpa >= s->gpa && gpa - s->gpa < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+static bool kvmini_slot_overlaps(struct kvmini_vm *vm, u64 gpa, u64 size)
+{
+	int i;
+
+	for (i = 0; i < KVMINI_MAX_MEM_SLOTS; i++) {
+		struct kvmini_slot *s = &vm->slots[i];
+
+		if (s->size && gpa < s->gpa + s->size && s->gpa < gpa + size)
+			return true;
+	}
+	return false;
+}
+
+static int kvmini_slot_check(const struct kvmini_memory_slot *m)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(m->reserved); i++)
+		if (m->reserved[i])
+			return -EINVAL;
+	if (m->slot >= KVMINI_MAX_MEM_SLOTS)
+		return -EINVAL;
+	/* Read-only slots need MMIO write exits, which come later. */
+	if (m->flags)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(m->guest_phys_addr) ||
+	    !PAGE_ALIGNED(m->memory_size) ||
+	    !PAGE_ALIGNED(m->userspace_addr))
+		return -EINVAL;
+	/* Both ranges must not wrap; the guest range must fit in 52 bits. */
+	if (m->guest_phys_addr + m->memory_size < m->guest_phys_addr ||
+	    m->guest_phys_addr + m->memory_size > BIT_ULL(52) ||
+	    m->userspace_addr + m->memory_size < m->userspace_addr)
+		return -EINVAL;
+	if (m->memory_size &&
+	    !access_ok((void __user *)(unsigned long)m->userspace_addr,
+		       m->memory_size))
+		return -EFAULT;
+	return 0;
+}
+
+static long kvmini_vm_set_slot(struct kvmini_vm *vm, void __user *argp)
+{
+	struct kvmini_memory_slot m;
+	struct kvmini_slot *s;
+	int r;
+
+	if (copy_from_user(&m, argp, sizeof(m)))
+		return -EFAULT;
+	r = kvmini_slot_check(&m);
+	if (r)
+		return r;
+
+	mutex_lock(&vm->slots_lock);
+	s = &vm->slots[m.slot];
+	if (!m.memory_size) {
+		/* Deleting needs the unmap-and-flush path: not yet. */
+		r = s->size ? -EBUSY : -ENOENT;
+	} else if (s->size ||
+		   kvmini_slot_overlaps(vm, m.guest_phys_addr, m.memory_size)) {
+		r = -EEXIST;
+	} else {
+		s->gpa = m.guest_phys_addr;
+		s->uaddr = m.userspace_addr;
+		s->flags = m.flags;
+		s->size = m.memory_size;
+	}
+	mutex_unlock(&vm->slots_lock);
+	return r;
+}
+
+static long kvmini_vm_ioctl(struct file *filp, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct kvmini_vm *vm = filp->private_data;
+
+	if (!kvmini_owner_ok(vm))
+		return -EIO;
+
+	switch (cmd) {
+	case KVMINI_SET_MEMORY_SLOT:
+		return kvmini_vm_set_slot(vm, (void __user *)arg);
+	case KVMINI_CREATE_VCPU:
+		return kvmini_vcpu_create(vm, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int kvmini_vm_release(struct inode *inode, struct file *filp)
+{
+	kvmini_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations kvmini_vm_fops = {
+	.release	= kvmini_vm_release,
+	.unlocked_ioctl	= kvmini_vm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+long kvmini_vm_create(unsigned long flags)
+{
+	struct kvmini_vm *vm;
+	int r;
+
+	if (flags)
+		return -EINVAL;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	kref_init(&vm->ref);
+	mutex_init(&vm->slots_lock);
+	mutex_init(&vm->gpa_lock);
+	mutex_init(&vm->vcpus_lock);
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+
+	r = kvmini_gpa_map_init(vm);
+	if (r)
+		goto out_free;
+
+	/* Each VM pins the module; the release path drops it. */
+	__module_get(THIS_MODULE);
+	r = anon_inode_getfd("kvmini-vm", &kvmini_vm_fops, vm,
+			     O_RDWR | O_CLOEXEC);
+	if (r < 0)
+		kvmini_vm_put(vm);
+	return r;
+
+out_free:
+	mmdrop(vm->mm);
+	kfree(vm);
+	return r;
+}

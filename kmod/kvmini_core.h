@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvmini_core.h - the objects of the vendor-neutral core: VMs, vCPUs,
+ * memory slots, guest-physical mappings and the vendor-neutral exit.
+ *
+ * Read this first, then kvmini_vendor.h (the ops table a backend fills),
+ * then core/dev.c (the device), core/vm.c, core/vcpu.c and core/run.c
+ * (the path of one exit).
+ *
+ * Field tags say when a field is set and what protects it:
+ *   (c) set at creation, constant afterwards
+ *   (v) owned by the thread running the vCPU ioctl (vcpu->mutex)
+ *   (s) vm->slots_lock
+ *   (m) vm->gpa_lock
+ */
+#ifndef KVMINI_CORE_H
+#define KVMINI_CORE_H
+
+#include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <asm/fpu/api.h>
+#include "uapi/kvmini.h"
+
+/* The order of the general-purpose registers in the entry code. */
+enum kvmini_gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	GPR_NR,
+};
+
+struct kvmini_slot {
+	u64 gpa;			/* (s) 0 size means unused */
+	u64 size;			/* (s) */
+	u64 uaddr;			/* (s) */
+	u32 flags;			/* (s) KVMINI_MEM_* */
+};
+
+struct kvmini_vm {
+	struct kref ref;		/* fd + one per vCPU */
+	struct mm_struct *mm;		/* (c) creator; grabbed with mmgrab */
+
+	struct mutex slots_lock;
+	struct kvmini_slot slots[KVMINI_MAX_MEM_SLOTS];	/* (s) */
+
+	/*
+	 * The guest-physical page table (EPT or NPT), built lazily from the
+	 * slots.  Leaves point at pinned user pages; freeing the table
+	 * unpins them.
+	 */
+	struct mutex gpa_lock;
+	u64 *gpa_root;			/* (c) */
+	u64 gpa_root_pa;		/* (c) */
+
+	struct mutex vcpus_lock;
+	struct kvmini_vcpu *vcpus[KVMINI_MAX_VCPUS];	/* (vcpus_lock) */
+};
+
+/* What the backend saw, in vendor-neutral form. */
+struct kvmini_exit {
+	u32 reason;			/* enum kvmini_exit_reason */
+	struct kvmini_hw_exit hw;
+	union {
+		struct {
+			u16 port;
+			u8 size;
+			u8 in;
+			u8 string;
+			u8 rep;
+		} io;
+		struct {
+			u64 gpa;
+			bool write;
+		} gpa;
+	};
+};
+
+struct kvmini_vcpu {
+	struct kvmini_vm *vm;		/* (c) holds a reference */
+	u32 id;				/* (c) */
+	struct mutex mutex;		/* serialises the vCPU's ioctls */
+	struct preempt_notifier preempt_notifier;	/* (v) */
+	struct kvmini_run *run;		/* (c) the shared page */
+	struct page *run_page;		/* (c) */
+
+	unsigned long gprs[GPR_NR];	/* (v) rsp/rip/rflags live in VMCS/VMCB */
+	struct fpu_guest guest_fpu;	/* (v) */
+
+	/* An IN whose data userspace supplies before the next RUN. */
+	bool pending_in;		/* (v) */
+	u8 pending_in_size;		/* (v) */
+
+	int last_cpu;			/* (v) -1 before the first run */
+	void *vendor;			/* (c) struct kvmini_vmx_vcpu / svm */
+};
+
+/* core/vm.c */
+void kvmini_vm_put(struct kvmini_vm *vm);
+long kvmini_vm_create(unsigned long flags);
+struct kvmini_slot *kvmini_slot_find(struct kvmini_vm *vm, u64 gpa);
+
+/* core/gpa_map.c */
+int kvmini_gpa_map_init(struct kvmini_vm *vm);
+void kvmini_gpa_map_free(struct kvmini_vm *vm);
+int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
+			 bool *is_mmio);
+
+/* core/vcpu.c */
+long kvmini_vcpu_create(struct kvmini_vm *vm, unsigned long id);
+
+/* core/run.c */
+int kvmini_vcpu_run(struct kvmini_vcpu *vcpu);
+
+/* Caller must be the process that created the object (EIO otherwise). */
+static inline bool kvmini_owner_ok(struct kvmini_vm *vm)
+{
+	return current->mm == vm->mm;
+}
+
+#endif /* KVMINI_CORE_H */

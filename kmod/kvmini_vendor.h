@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvmini_vendor.h - the one table a hardware backend fills.
+ *
+ * The core never touches VMX or SVM directly: it calls kvmini_vendor->op.
+ * vmx/vmx.c and svm/svm.c each define one table at their bottom; the
+ * device layer (core/dev.c) picks one at module load.  Backends know
+ * nothing of devices or slots: they enter the guest, and describe each
+ * exit in a struct kvmini_exit.
+ */
+#ifndef KVMINI_VENDOR_H
+#define KVMINI_VENDOR_H
+
+#include "kvmini_core.h"
+
+struct kvmini_vendor_ops {
+	const char *name;		/* "vmx" or "svm" */
+	u32 vendor;			/* KVMINI_VENDOR_* */
+
+	/*
+	 * Entries of the guest-physical page table.  Both EPT and NPT use
+	 * four levels of 512 entries with the frame at bits 51:12, and
+	 * bit 0 set in every present entry; only the permission and type
+	 * bits differ.
+	 */
+	u64 gpa_table_bits;		/* a non-leaf entry */
+	u64 gpa_leaf_ro_bits;		/* a read-only, executable leaf */
+	u64 gpa_leaf_rw_bits;		/* a writable, executable leaf */
+
+	/*
+	 * Module load: is the hardware there and usable?  Runs once, on one
+	 * CPU, before any cpu_enable.  Returns -ENODEV or -EOPNOTSUPP with a
+	 * message saying why not.
+	 */
+	int (*hardware_check)(void);
+	void (*hardware_unsetup)(void);
+
+	/*
+	 * Turn virtualization on/off on the calling CPU (CPU hotplug
+	 * callbacks, so also at load and rmmod).  cpu_enable fails with
+	 * -EBUSY if another hypervisor holds VMX/SVM on this CPU.
+	 * cpu_disable must be safe from NMI context: it also serves as the
+	 * emergency-reboot callback.
+	 */
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+
+	/* Allocate and free the vendor part of a vCPU (vcpu->vendor). */
+	int (*vcpu_create)(struct kvmini_vcpu *vcpu);
+	void (*vcpu_free)(struct kvmini_vcpu *vcpu);
+
+	/*
+	 * Registers.  Called with vcpu->mutex held and preemption enabled.
+	 * set_sregs returns -EINVAL for a state the backend cannot express;
+	 * a state the hardware rejects later ends the next RUN in a
+	 * KVMINI_EXIT_FAIL_ENTRY instead.
+	 */
+	void (*get_regs)(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs);
+	void (*set_regs)(struct kvmini_vcpu *vcpu,
+			 const struct kvmini_regs *regs);
+	void (*get_sregs)(struct kvmini_vcpu *vcpu, struct kvmini_sregs *sregs);
+	int (*set_sregs)(struct kvmini_vcpu *vcpu,
+			 const struct kvmini_sregs *sregs);
+
+	/*
+	 * Enter the guest once and describe why it left.  Called with
+	 * preemption disabled; interrupts are enabled on return, so a host
+	 * interrupt that caused the exit has been handled.
+	 */
+	void (*run)(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
+
+	/* Move RIP past the instruction that caused the current exit. */
+	void (*skip_instruction)(struct kvmini_vcpu *vcpu);
+
+	/* The vCPU thread is scheduled in/out: load or release the vCPU. */
+	void (*vcpu_load)(struct kvmini_vcpu *vcpu, int cpu);
+	void (*vcpu_put)(struct kvmini_vcpu *vcpu);
+};
+
+extern const struct kvmini_vendor_ops *kvmini_vendor;
+extern const struct kvmini_vendor_ops kvmini_vmx_ops;
+extern const struct kvmini_vendor_ops kvmini_svm_ops;
+
+#endif /* KVMINI_VENDOR_H */

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm.c - the AMD SVM backend: EFER.SVME, one VMCB per vCPU, NPT.
+ *
+ * What a reader needs to know first:
+ *  - EFER.SVME and the host save area (VM_HSAVE_PA) are set on every CPU
+ *    at module load (cpu_enable) and cleared at rmmod.
+ *  - A VMCB is plain memory, so a vCPU needs nothing per CPU except a
+ *    TLB flush when it moves or when another VMCB ran there: all vCPUs
+ *    share ASID 1.
+ *  - Only what QEMU's TCG offers is assumed: no NRIP save, no decode
+ *    assists, no clean bits.  The next RIP comes from EXITINFO2 for port
+ *    I/O and from fixed instruction lengths elsewhere.
+ *  - Exits are decoded in svm_decode_exit() into a struct kvmini_exit.
+ *
+ * Intercept bits, the VMCB layout and exit codes come from the kernel's
+ * <asm/svm.h>.
+ */
+#define pr_fmt(fmt) "kvmini: svm: " fmt
+
+#include <linux/slab.h>
+#include <linux/percpu.h>
+#include <asm/svm.h>
+#include <asm/msr.h>
+#include <asm/debugreg.h>
+#include <asm/processor.h>
+
+#include "../kvmini_vendor.h"
+#include "../kvmini_state.h"
+
+void kvmini_svm_enter(unsigned long vmcb_pa, unsigned long *gprs,
+		      unsigned long host_save_pa);
+
+#define SVM_ASID		1
+#define SVM_IOPM_ORDER		2	/* 12 KiB used */
+#define SVM_MSRPM_ORDER		1	/* 8 KiB */
+#define SVM_PAT_RESET		0x0007040600070406ULL
+#define SVM_DR6_RESET		0xffff0ff0ULL
+
+/* Every port and every MSR access exits: one shared, read-only copy. */
+static void *svm_iopm, *svm_msrpm;
+
+struct svm_cpu {
+	void *hsave;		/* VM_HSAVE_PA: VMRUN's host state */
+	void *host_save;	/* VMSAVE area for FS/GS/TR/syscall MSRs */
+	bool on;
+	struct vmcb *last_vmcb;	/* whose translations the TLB may hold */
+};
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
+
+struct kvmini_svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	u64 next_rip;		/* RIP after the exiting instruction, or 0 */
+};
+
+static struct kvmini_svm_vcpu *to_svm(struct kvmini_vcpu *vcpu)
+{
+	return vcpu->vendor;
+}
+
+static void svm_clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static void svm_stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+/* ------------------------------------------------------------------ */
+/* Capabilities and per-CPU enable                                      */
+/* ------------------------------------------------------------------ */
+
+static void svm_hardware_unsetup(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+
+		free_page((unsigned long)sc->hsave);
+		free_page((unsigned long)sc->host_save);
+		sc->hsave = NULL;
+		sc->host_save = NULL;
+	}
+	free_pages((unsigned long)svm_iopm, SVM_IOPM_ORDER);
+	free_pages((unsigned long)svm_msrpm, SVM_MSRPM_ORDER);
+	svm_iopm = NULL;
+	svm_msrpm = NULL;
+}
+
+static int svm_hardware_check(void)
+{
+	u64 vm_cr;
+
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & SVM_VM_CR_SVM_DIS_MASK) {
+		pr_err("SVM is disabled by the firmware (VM_CR=%#llx)\n",
+		       vm_cr);
+		return -EOPNOTSUPP;
+	}
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("nested paging (NPT) is required\n");
+		return -EOPNOTSUPP;
+	}
+	if (cpuid_ebx(SVM_CPUID_FUNC) <= SVM_ASID) {
+		pr_err("not enough ASIDs\n");
+		return -EOPNOTSUPP;
+	}
+
+	svm_iopm = (void *)__get_free_pages(GFP_KERNEL, SVM_IOPM_ORDER);
+	svm_msrpm = (void *)__get_free_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	if (!svm_iopm || !svm_msrpm) {
+		svm_hardware_unsetup();
+		return -ENOMEM;
+	}
+	memset(svm_iopm, 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
+	memset(svm_msrpm, 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+	return 0;
+}
+
+static int svm_cpu_enable(void)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+	unsigned long flags;
+	u64 efer;
+	int r = 0;
+
+	if (!sc->hsave)
+		sc->hsave = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!sc->host_save)
+		sc->host_save = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!sc->hsave || !sc->host_save)
+		return -ENOMEM;
+
+	local_irq_save(flags);
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		/* Someone else has SVM on this CPU. */
+		r = -EBUSY;
+	} else {
+		wrmsrl(MSR_VM_HSAVE_PA, __pa(sc->hsave));
+		wrmsrl(MSR_EFER, efer | EFER_SVME);
+		sc->on = true;
+		sc->last_vmcb = NULL;
+	}
+	local_irq_restore(flags);
+	return r;
+}
+
+/* Also the emergency-reboot callback: may run in NMI context. */
+static void svm_cpu_disable(void)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+	u64 efer;
+
+	if (!sc->on)
+		return;
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	sc->on = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Architectural state                                                  */
+/* ------------------------------------------------------------------ */
+
+/* The VMCB's 12-bit attribute is the VMX format without its gap. */
+static void svm_get_segment(const struct vmcb_seg *v, struct kvmini_segment *s)
+{
+	s->selector = v->selector;
+	s->base = v->base;
+	s->limit = v->limit;
+	kvmini_segment_from_ar(s, (v->attrib & 0xff) |
+				  ((v->attrib & 0xf00) << 4));
+	s->unusable = !s->present;
+}
+
+static void svm_set_segment(struct vmcb_seg *v, const struct kvmini_segment *s)
+{
+	u32 ar = kvmini_segment_to_ar(s);
+
+	if (s->unusable)
+		ar &= ~KVMINI_AR_PRESENT;
+	v->selector = s->selector;
+	v->base = s->base;
+	v->limit = s->limit;
+	v->attrib = (ar & 0xff) | ((ar >> 4) & 0xf00);
+}
+
+/* The VMCB's segments in kvmini_sregs order. */
+static struct vmcb_seg *svm_seg(struct vmcb *vmcb, int i)
+{
+	struct vmcb_save_area *save = &vmcb->save;
+	struct vmcb_seg *order[] = {
+		&save->cs, &save->ds, &save->es, &save->fs,
+		&save->gs, &save->ss, &save->tr, &save->ldtr,
+	};
+
+	return order[i];
+}
+
+static void svm_get_regs(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	kvmini_gprs_to_regs(vcpu->gprs, regs);
+	regs->rax = save->rax;
+	regs->rsp = save->rsp;
+	regs->rip = save->rip;
+	regs->rflags = save->rflags;
+}
+
+static void svm_set_regs(struct kvmini_vcpu *vcpu,
+			 const struct kvmini_regs *regs)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	kvmini_regs_to_gprs(regs, vcpu->gprs);
+	save->rax = regs->rax;
+	save->rsp = regs->rsp;
+	save->rip = regs->rip;
+	save->rflags = regs->rflags;
+}
+
+static void svm_get_sregs(struct kvmini_vcpu *vcpu,
+			  struct kvmini_sregs *sregs)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct kvmini_segment *seg = &sregs->cs;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		svm_get_segment(svm_seg(vmcb, i), &seg[i]);
+	sregs->gdt.base = vmcb->save.gdtr.base;
+	sregs->gdt.limit = vmcb->save.gdtr.limit;
+	sregs->idt.base = vmcb->save.idtr.base;
+	sregs->idt.limit = vmcb->save.idtr.limit;
+	sregs->cr0 = vmcb->save.cr0;
+	sregs->cr2 = vmcb->save.cr2;
+	sregs->cr3 = vmcb->save.cr3;
+	sregs->cr4 = vmcb->save.cr4;
+	sregs->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
+	sregs->efer = vmcb->save.efer & ~EFER_SVME;
+}
+
+static int svm_set_sregs(struct kvmini_vcpu *vcpu,
+			 const struct kvmini_sregs *sregs)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	const struct kvmini_segment *seg = &sregs->cs;
+	int i;
+
+	if (sregs->cr8 > V_TPR_MASK)
+		return -EINVAL;
+	for (i = 0; i < 8; i++)
+		svm_set_segment(svm_seg(vmcb, i), &seg[i]);
+	vmcb->save.gdtr.base = sregs->gdt.base;
+	vmcb->save.gdtr.limit = sregs->gdt.limit;
+	vmcb->save.idtr.base = sregs->idt.base;
+	vmcb->save.idtr.limit = sregs->idt.limit;
+	vmcb->save.cr0 = sregs->cr0;
+	vmcb->save.cr2 = sregs->cr2;
+	vmcb->save.cr3 = sregs->cr3;
+	vmcb->save.cr4 = sregs->cr4;
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
+				sregs->cr8;
+	/* VMRUN requires SVME in the guest's EFER; the guest never sees it. */
+	vmcb->save.efer = sregs->efer | EFER_SVME;
+	vmcb->save.cpl = (sregs->cr0 & X86_CR0_PE) ? sregs->ss.dpl : 0;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* VMCB set-up                                                          */
+/* ------------------------------------------------------------------ */
+
+static const u8 svm_intercepts[] = {
+	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
+	INTERCEPT_RDPMC, INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT,
+	INTERCEPT_INVLPGA, INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT,
+	INTERCEPT_SHUTDOWN, INTERCEPT_VMRUN, INTERCEPT_VMMCALL,
+	INTERCEPT_VMLOAD, INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
+	INTERCEPT_SKINIT, INTERCEPT_RDTSCP, INTERCEPT_MONITOR,
+	INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
+	INTERCEPT_RDPRU,
+};
+
+static void svm_setup_vmcb(struct kvmini_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_control_area *c = &vmcb->control;
+	struct kvmini_sregs sregs;
+	struct kvmini_regs regs = { .rflags = X86_EFLAGS_FIXED };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(svm_intercepts); i++)
+		c->intercepts[svm_intercepts[i] / 32] |=
+			BIT(svm_intercepts[i] % 32);
+	/* Debug registers belong to the host: every DR0-7 access exits. */
+	c->intercepts[INTERCEPT_DR] = 0x00ff00ff;
+	c->iopm_base_pa = __pa(svm_iopm);
+	c->msrpm_base_pa = __pa(svm_msrpm);
+	c->asid = SVM_ASID;
+	/* The guest's IF masks only virtual interrupts, never the host's. */
+	c->int_ctl = V_INTR_MASKING_MASK;
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = vcpu->vm->gpa_root_pa;
+
+	vmcb->save.g_pat = SVM_PAT_RESET;
+	vmcb->save.dr6 = SVM_DR6_RESET;
+	vmcb->save.dr7 = KVMINI_DR7_RESET;
+	kvmini_sregs_reset(&sregs);
+	svm_set_sregs(vcpu, &sregs);
+	svm_set_regs(vcpu, &regs);
+}
+
+static int svm_vcpu_create(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_svm_vcpu *svm;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	if (!svm)
+		return -ENOMEM;
+	svm->vmcb = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!svm->vmcb) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	svm->vmcb_pa = __pa(svm->vmcb);
+	vcpu->vendor = svm;
+	svm_setup_vmcb(vcpu);
+	return 0;
+}
+
+static void svm_vcpu_free(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+	int cpu;
+
+	/* A later VMCB at the same address must not skip its TLB flush. */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu_ptr(&svm_cpu, cpu)->last_vmcb, svm->vmcb,
+			NULL);
+	free_page((unsigned long)svm->vmcb);
+	kfree(svm);
+}
+
+/* The VMCB is memory: nothing to load or release per CPU. */
+static void svm_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
+{
+}
+
+static void svm_vcpu_put(struct kvmini_vcpu *vcpu)
+{
+}
+
+/* ------------------------------------------------------------------ */
+/* Run                                                                  */
+/* ------------------------------------------------------------------ */
+
+static void svm_skip_instruction(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+
+	if (WARN_ON_ONCE(!svm->next_rip))
+		return;
+	svm->vmcb->save.rip = svm->next_rip;
+	svm->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
+			    struct kvmini_exit *exit)
+{
+	u64 info1 = exit->hw.info1;
+
+	svm->next_rip = 0;
+	switch (exit->hw.reason) {
+	case SVM_EXIT_INTR:
+		exit->reason = KVMINI_EXIT_EXTINT;
+		break;
+	case SVM_EXIT_NMI:
+		exit->reason = KVMINI_EXIT_NMI;
+		break;
+	case SVM_EXIT_IOIO:
+		exit->reason = KVMINI_EXIT_IO;
+		exit->io.in = info1 & SVM_IOIO_TYPE_MASK;
+		exit->io.string = !!(info1 & SVM_IOIO_STR_MASK);
+		exit->io.rep = !!(info1 & SVM_IOIO_REP_MASK);
+		exit->io.size = (info1 & SVM_IOIO_SIZE_MASK) >>
+				SVM_IOIO_SIZE_SHIFT;	/* 1, 2 or 4 */
+		exit->io.port = info1 >> 16;
+		svm->next_rip = exit->hw.info2;
+		break;
+	case SVM_EXIT_HLT:
+		exit->reason = KVMINI_EXIT_HLT;
+		svm->next_rip = svm->vmcb->save.rip + 1;
+		break;
+	case SVM_EXIT_NPF:
+		exit->reason = KVMINI_EXIT_GPA_MAP;
+		exit->gpa.gpa = exit->hw.info2;
+		exit->gpa.write = !!(info1 & 2);
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		exit->reason = KVMINI_EXIT_SHUTDOWN;
+		break;
+	case SVM_EXIT_ERR:
+		exit->reason = KVMINI_EXIT_FAIL_ENTRY;
+		break;
+	default:
+		exit->reason = KVMINI_EXIT_UNHANDLED;
+		break;
+	}
+}
+
+static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+	struct vmcb *vmcb = svm->vmcb;
+	int cpu = smp_processor_id();
+
+	exit->hw.vendor = KVMINI_VENDOR_SVM;
+	/* One ASID for all: flush when another VMCB may have filled it. */
+	if (vcpu->last_cpu != cpu || sc->last_vmcb != vmcb)
+		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	else
+		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	vcpu->last_cpu = cpu;
+	sc->last_vmcb = vmcb;
+	vmcb->control.clean = 0;
+	vmcb->save.rax = vcpu->gprs[GPR_RAX];
+
+	local_irq_disable();
+	svm_clgi();
+	/*
+	 * With V_INTR_MASKING the host's IF at VMRUN decides whether a
+	 * physical interrupt exits the guest; GIF=0 keeps it from being
+	 * taken here.  Raw sti/cli: no tracing may run with guest FS/GS.
+	 */
+	native_irq_enable();
+	kvmini_svm_enter(svm->vmcb_pa, vcpu->gprs, __pa(sc->host_save));
+	native_irq_disable();
+	svm_stgi();
+
+	vcpu->gprs[GPR_RAX] = vmcb->save.rax;
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+
+	exit->hw.reason = ((u64)vmcb->control.exit_code_hi << 32) |
+			  vmcb->control.exit_code;
+	exit->hw.info1 = vmcb->control.exit_info_1;
+	exit->hw.info2 = vmcb->control.exit_info_2;
+	svm_decode_exit(svm, exit);
+	/* A held interrupt or NMI is taken here, by the host. */
+	local_irq_enable();
+}
+
+const struct kvmini_vendor_ops kvmini_svm_ops = {
+	.name			= "svm",
+	.vendor			= KVMINI_VENDOR_SVM,
+	/* NPT walks are user accesses: U/S must be set at every level. */
+	.gpa_table_bits		= _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.gpa_leaf_ro_bits	= _PAGE_PRESENT | _PAGE_USER,
+	.gpa_leaf_rw_bits	= _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.hardware_check		= svm_hardware_check,
+	.hardware_unsetup	= svm_hardware_unsetup,
+	.cpu_enable		= svm_cpu_enable,
+	.cpu_disable		= svm_cpu_disable,
+	.vcpu_create		= svm_vcpu_create,
+	.vcpu_free		= svm_vcpu_free,
+	.vcpu_load		= svm_vcpu_load,
+	.vcpu_put		= svm_vcpu_put,
+	.get_regs		= svm_get_regs,
+	.set_regs		= svm_set_regs,
+	.get_sregs		= svm_get_sregs,
+	.set_sregs		= svm_set_sregs,
+	.run			= svm_run,
+	.skip_instruction	= svm_skip_instruction,
+};

@@ -1,0 +1,752 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmx.c - the Intel VMX backend: VMXON, one VMCS per vCPU, EPT.
+ *
+ * What a reader needs to know first:
+ *  - VMXON runs on every CPU at module load (cpu_enable), VMXOFF at rmmod.
+ *  - A vCPU's VMCS is current on a CPU only between vcpu_load and
+ *    vcpu_put.  vcpu_put VMCLEARs it, so a VMCS is never cached on a CPU
+ *    the vCPU has left and migrating needs no IPI; the price is a
+ *    VMLAUNCH (instead of VMRESUME) after each reschedule.
+ *  - Guests run with EPT and "unrestricted guest", so real mode and
+ *    unpaged protected mode run natively.
+ *  - Exits are decoded in vmx_decode_exit() into a struct kvmini_exit.
+ *
+ * Control bits, VMCS field names and exit reasons come from the kernel's
+ * <asm/vmx.h>.
+ */
+#define pr_fmt(fmt) "kvmini: vmx: " fmt
+
+#include <linux/slab.h>
+#include <linux/percpu.h>
+#include <asm/vmx.h>
+#include <asm/msr.h>
+#include <asm/desc.h>
+#include <asm/debugreg.h>
+#include <asm/tlbflush.h>
+#include <asm/cpu_entry_area.h>
+#include <asm/special_insns.h>
+#include <asm/apic.h>
+#include <asm/mtrr.h>
+
+#include "../kvmini_vendor.h"
+#include "../kvmini_state.h"
+
+#ifndef VMX_BASIC_TRUE_CTLS
+#define VMX_BASIC_TRUE_CTLS	BIT_ULL(55)	/* not named in older kernels */
+#endif
+
+int kvmini_vmx_enter(unsigned long *gprs, bool launched,
+		     unsigned long host_rsp_field);
+extern const char kvmini_vmx_exit[];
+
+/* What this CPU model lets us use, computed once at load. */
+static struct {
+	u32 revision_id;
+	u32 pin, proc, proc2, exit, entry;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	bool invept_single;
+} vmx_cfg;
+
+static DEFINE_PER_CPU(void *, vmxon_region);
+static DEFINE_PER_CPU(bool, vmx_on);
+
+struct kvmini_vmx_vcpu {
+	void *vmcs;
+	u64 vmcs_pa;
+	bool loaded;		/* current on this CPU (vcpu_load..put) */
+	bool launched;		/* VMLAUNCH done since the last VMCLEAR */
+	bool entered;		/* host segment state needs restoring */
+	bool flush_ept;		/* new CPU: drop stale EPT translations */
+	unsigned long cr2, cr8;
+	unsigned long host_cr3, host_cr4;
+	u16 host_ds, host_es, host_fs, host_gs;
+	unsigned long host_kernel_gs_base;
+	struct desc_ptr host_idt;
+};
+
+static struct kvmini_vmx_vcpu *to_vmx(struct kvmini_vcpu *vcpu)
+{
+	return vcpu->vendor;
+}
+
+/* ------------------------------------------------------------------ */
+/* VMX instructions                                                     */
+/* ------------------------------------------------------------------ */
+
+static unsigned long vmcs_read(unsigned long field)
+{
+	unsigned long value;
+
+	asm volatile("vmread %1, %0" : "=rm"(value) : "r"(field) : "cc");
+	return value;
+}
+
+static void vmcs_write(unsigned long field, unsigned long value)
+{
+	bool fail;
+
+	asm volatile("vmwrite %2, %1" CC_SET(na)
+		     : CC_OUT(na)(fail) : "r"(field), "rm"(value));
+	WARN_ONCE(fail, "kvmini: vmwrite %lx=%lx failed (error %lu)\n",
+		  field, value, vmcs_read(VM_INSTRUCTION_ERROR));
+}
+
+static void vmcs_load(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmptrld %1" CC_SET(na)
+		     : CC_OUT(na)(fail) : "m"(pa) : "memory");
+	WARN_ONCE(fail, "kvmini: vmptrld failed\n");
+}
+
+static void vmcs_clear(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmclear %1" CC_SET(na)
+		     : CC_OUT(na)(fail) : "m"(pa) : "memory");
+	WARN_ONCE(fail, "kvmini: vmclear failed\n");
+}
+
+static void invept_single(u64 eptp)
+{
+	struct { u64 eptp, zero; } desc = { eptp, 0 };
+	unsigned long type = vmx_cfg.invept_single ? VMX_EPT_EXTENT_CONTEXT :
+						     VMX_EPT_EXTENT_GLOBAL;
+
+	asm volatile("invept %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
+}
+
+/* ------------------------------------------------------------------ */
+/* Capabilities and per-CPU enable                                      */
+/* ------------------------------------------------------------------ */
+
+/* Required bits must be allowed; optional ones are taken if allowed. */
+static int vmx_adjust(u32 msr, u32 required, u32 optional, u32 *out)
+{
+	u64 caps;
+	u32 allowed0, allowed1, want;
+
+	rdmsrl(msr, caps);
+	allowed0 = (u32)caps;
+	allowed1 = caps >> 32;
+	want = (required | optional | allowed0) & allowed1;
+	if ((want & required) != required) {
+		pr_err("MSR %#x lacks required controls %#x\n", msr,
+		       required & ~allowed1);
+		return -EOPNOTSUPP;
+	}
+	*out = want;
+	return 0;
+}
+
+static int vmx_hardware_check(void)
+{
+	u64 basic, feat, ept;
+	bool true_ctls;
+	int r;
+
+	rdmsrl(MSR_IA32_FEAT_CTL, feat);
+	if (!(feat & FEAT_CTL_LOCKED) ||
+	    !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("VMX is disabled by the firmware (IA32_FEATURE_CONTROL=%#llx)\n",
+		       feat);
+		return -EOPNOTSUPP;
+	}
+
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	vmx_cfg.revision_id = basic & 0x7fffffff;
+	true_ctls = basic & VMX_BASIC_TRUE_CTLS;
+	if (((basic >> 32) & 0x1fff) > PAGE_SIZE) {
+		pr_err("VMCS larger than a page\n");
+		return -EOPNOTSUPP;
+	}
+
+	r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+		       MSR_IA32_VMX_PINBASED_CTLS,
+		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0,
+		       &vmx_cfg.pin);
+	if (!r)
+		r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			       MSR_IA32_VMX_PROCBASED_CTLS,
+			       CPU_BASED_HLT_EXITING |
+			       CPU_BASED_UNCOND_IO_EXITING |
+			       CPU_BASED_MOV_DR_EXITING |
+			       CPU_BASED_CR8_LOAD_EXITING |
+			       CPU_BASED_CR8_STORE_EXITING |
+			       CPU_BASED_MWAIT_EXITING |
+			       CPU_BASED_MONITOR_EXITING |
+			       CPU_BASED_RDPMC_EXITING |
+			       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
+			       &vmx_cfg.proc);
+	if (!r)
+		r = vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
+			       SECONDARY_EXEC_ENABLE_EPT |
+			       SECONDARY_EXEC_UNRESTRICTED_GUEST, 0,
+			       &vmx_cfg.proc2);
+	if (!r)
+		r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+			       MSR_IA32_VMX_EXIT_CTLS,
+			       VM_EXIT_HOST_ADDR_SPACE_SIZE |
+			       VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
+			       0, &vmx_cfg.exit);
+	if (!r)
+		r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+			       MSR_IA32_VMX_ENTRY_CTLS,
+			       VM_ENTRY_LOAD_IA32_EFER, 0, &vmx_cfg.entry);
+	if (r)
+		return r;
+	/* Exit-time interrupt acknowledge: let the host's IDT take it. */
+	vmx_cfg.exit &= ~VM_EXIT_ACK_INTR_ON_EXIT;
+	/* Set per entry from the guest's EFER.LMA. */
+	vmx_cfg.entry &= ~VM_ENTRY_IA32E_MODE;
+	/* Untouched CR3 accesses need no exit with EPT. */
+	vmx_cfg.proc &= ~(CPU_BASED_CR3_LOAD_EXITING |
+			  CPU_BASED_CR3_STORE_EXITING |
+			  CPU_BASED_INVLPG_EXITING);
+
+	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept);
+	if (!(ept & VMX_EPT_PAGE_WALK_4_BIT) || !(ept & VMX_EPTP_WB_BIT) ||
+	    !(ept & VMX_EPT_INVEPT_BIT) ||
+	    !(ept & (VMX_EPT_EXTENT_CONTEXT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT))) {
+		pr_err("EPT lacks 4-level walks, WB, or INVEPT (%#llx)\n", ept);
+		return -EOPNOTSUPP;
+	}
+	vmx_cfg.invept_single = ept & VMX_EPT_EXTENT_CONTEXT_BIT;
+
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cfg.cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cfg.cr0_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cfg.cr4_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cfg.cr4_fixed1);
+	/* Unrestricted guest lifts the PE and PG requirements. */
+	vmx_cfg.cr0_fixed0 &= ~(X86_CR0_PE | X86_CR0_PG);
+	return 0;
+}
+
+static void vmx_hardware_unsetup(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		free_page((unsigned long)per_cpu(vmxon_region, cpu));
+		per_cpu(vmxon_region, cpu) = NULL;
+	}
+}
+
+static int vmx_cpu_enable(void)
+{
+	void *region = this_cpu_read(vmxon_region);
+	u64 pa;
+	unsigned long flags;
+	int r = 0;
+
+	if (!region) {
+		region = (void *)get_zeroed_page(GFP_KERNEL);
+		if (!region)
+			return -ENOMEM;
+		this_cpu_write(vmxon_region, region);
+	}
+	*(u32 *)region = vmx_cfg.revision_id;
+	pa = __pa(region);
+
+	local_irq_save(flags);
+	if (__read_cr4() & X86_CR4_VMXE) {
+		/* Someone else is in VMX operation on this CPU. */
+		r = -EBUSY;
+		goto out;
+	}
+	cr4_update_irqsoff(X86_CR4_VMXE, 0);
+	asm goto("1: vmxon %[pa]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [pa] "m"(pa) : "cc", "memory" : fail);
+	this_cpu_write(vmx_on, true);
+	goto out;
+fail:
+	cr4_update_irqsoff(0, X86_CR4_VMXE);
+	r = -EIO;
+out:
+	local_irq_restore(flags);
+	return r;
+}
+
+/* Also the emergency-reboot callback: may run in NMI context. */
+static void vmx_cpu_disable(void)
+{
+	if (!this_cpu_read(vmx_on))
+		return;
+	asm goto("1: vmxoff\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : : "cc", "memory" : fault);
+fault:
+	cr4_update_irqsoff(0, X86_CR4_VMXE);
+	this_cpu_write(vmx_on, false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Segments, control registers, the architectural state                 */
+/* ------------------------------------------------------------------ */
+
+/* VMCS fields of one segment register, in kvmini_sregs order. */
+static const struct vmx_seg_fields {
+	u32 sel, base, limit, ar;
+} vmx_segs[] = {
+	{ GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES },
+	{ GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES },
+	{ GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES },
+	{ GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES },
+	{ GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES },
+	{ GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES },
+	{ GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES },
+	{ GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT,
+	  GUEST_LDTR_AR_BYTES },
+};
+
+static void vmx_get_segment(int i, struct kvmini_segment *s)
+{
+	s->selector = vmcs_read(vmx_segs[i].sel);
+	s->base = vmcs_read(vmx_segs[i].base);
+	s->limit = vmcs_read(vmx_segs[i].limit);
+	kvmini_segment_from_ar(s, vmcs_read(vmx_segs[i].ar));
+}
+
+static void vmx_set_segment(int i, const struct kvmini_segment *s)
+{
+	vmcs_write(vmx_segs[i].sel, s->selector);
+	vmcs_write(vmx_segs[i].base, s->base);
+	vmcs_write(vmx_segs[i].limit, s->limit);
+	vmcs_write(vmx_segs[i].ar, kvmini_segment_to_ar(s));
+}
+
+/*
+ * Bits VMX forces in CR0/CR4 (NE, VMXE) are owned by the host: the guest
+ * reads its own value from the read shadow, and writing a different one
+ * exits.
+ */
+static void vmx_set_cr0(unsigned long cr0)
+{
+	unsigned long forced = vmx_cfg.cr0_fixed0;
+
+	vmcs_write(CR0_GUEST_HOST_MASK, forced);
+	vmcs_write(CR0_READ_SHADOW, cr0);
+	vmcs_write(GUEST_CR0, (cr0 | forced) & vmx_cfg.cr0_fixed1);
+}
+
+static void vmx_set_cr4(unsigned long cr4)
+{
+	unsigned long forced = vmx_cfg.cr4_fixed0;
+
+	vmcs_write(CR4_GUEST_HOST_MASK, forced);
+	vmcs_write(CR4_READ_SHADOW, cr4);
+	vmcs_write(GUEST_CR4, (cr4 | forced) & vmx_cfg.cr4_fixed1);
+}
+
+static unsigned long vmx_guest_cr(unsigned long field, unsigned long mask,
+				  unsigned long shadow)
+{
+	unsigned long m = vmcs_read(mask);
+
+	return (vmcs_read(field) & ~m) | (vmcs_read(shadow) & m);
+}
+
+static void vmx_set_efer(u64 efer)
+{
+	u32 entry = vmx_cfg.entry;
+
+	if (efer & EFER_LMA)
+		entry |= VM_ENTRY_IA32E_MODE;
+	vmcs_write(VM_ENTRY_CONTROLS, entry);
+	vmcs_write(GUEST_IA32_EFER, efer);
+}
+
+static void vmx_get_regs(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs)
+{
+	kvmini_gprs_to_regs(vcpu->gprs, regs);
+	regs->rsp = vmcs_read(GUEST_RSP);
+	regs->rip = vmcs_read(GUEST_RIP);
+	regs->rflags = vmcs_read(GUEST_RFLAGS);
+}
+
+static void vmx_set_regs(struct kvmini_vcpu *vcpu,
+			 const struct kvmini_regs *regs)
+{
+	kvmini_regs_to_gprs(regs, vcpu->gprs);
+	vmcs_write(GUEST_RSP, regs->rsp);
+	vmcs_write(GUEST_RIP, regs->rip);
+	vmcs_write(GUEST_RFLAGS, regs->rflags);
+}
+
+static void vmx_get_sregs(struct kvmini_vcpu *vcpu,
+			  struct kvmini_sregs *sregs)
+{
+	struct kvmini_segment *seg = &sregs->cs;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmx_segs); i++)
+		vmx_get_segment(i, &seg[i]);
+	sregs->gdt.base = vmcs_read(GUEST_GDTR_BASE);
+	sregs->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
+	sregs->idt.base = vmcs_read(GUEST_IDTR_BASE);
+	sregs->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
+	sregs->cr0 = vmx_guest_cr(GUEST_CR0, CR0_GUEST_HOST_MASK,
+				  CR0_READ_SHADOW);
+	sregs->cr4 = vmx_guest_cr(GUEST_CR4, CR4_GUEST_HOST_MASK,
+				  CR4_READ_SHADOW);
+	sregs->cr2 = to_vmx(vcpu)->cr2;
+	sregs->cr3 = vmcs_read(GUEST_CR3);
+	sregs->cr8 = to_vmx(vcpu)->cr8;
+	sregs->efer = vmcs_read(GUEST_IA32_EFER);
+}
+
+static int vmx_set_sregs(struct kvmini_vcpu *vcpu,
+			 const struct kvmini_sregs *sregs)
+{
+	const struct kvmini_segment *seg = &sregs->cs;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmx_segs); i++)
+		vmx_set_segment(i, &seg[i]);
+	vmcs_write(GUEST_GDTR_BASE, sregs->gdt.base);
+	vmcs_write(GUEST_GDTR_LIMIT, sregs->gdt.limit);
+	vmcs_write(GUEST_IDTR_BASE, sregs->idt.base);
+	vmcs_write(GUEST_IDTR_LIMIT, sregs->idt.limit);
+	vmx_set_cr0(sregs->cr0);
+	vmx_set_cr4(sregs->cr4);
+	vmcs_write(GUEST_CR3, sregs->cr3);
+	to_vmx(vcpu)->cr2 = sregs->cr2;
+	to_vmx(vcpu)->cr8 = sregs->cr8;
+	vmx_set_efer(sregs->efer);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* VMCS set-up                                                          */
+/* ------------------------------------------------------------------ */
+
+static void vmx_setup_controls(struct kvmini_vcpu *vcpu)
+{
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
+	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
+	vmcs_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
+	vmcs_write(EXCEPTION_BITMAP, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmcs_write(VMCS_LINK_POINTER, -1ull);
+	vmcs_write(EPT_POINTER, vcpu->vm->gpa_root_pa | VMX_EPTP_MT_WB |
+		   VMX_EPTP_PWL_4);
+}
+
+/* Host state that is the same for every entry on every CPU. */
+static void vmx_setup_host_constants(void)
+{
+	u64 efer;
+
+	vmcs_write(HOST_CR0, read_cr0());
+	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
+	/* Null data selectors; vcpu_put reloads the real ones. */
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
+	vmcs_write(HOST_FS_SELECTOR, 0);
+	vmcs_write(HOST_GS_SELECTOR, 0);
+	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	vmcs_write(HOST_RIP, (unsigned long)kvmini_vmx_exit);
+	rdmsrl(MSR_EFER, efer);
+	vmcs_write(HOST_IA32_EFER, efer);
+}
+
+/* The architectural reset state, but starting at 0000:0000. */
+static void vmx_setup_guest_state(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_sregs sregs;
+	struct kvmini_regs regs = { .rflags = X86_EFLAGS_FIXED };
+
+	kvmini_sregs_reset(&sregs);
+	vmx_set_sregs(vcpu, &sregs);
+	vmx_set_regs(vcpu, &regs);
+	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(GUEST_DR7, KVMINI_DR7_RESET);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_SYSENTER_CS, 0);
+	vmcs_write(GUEST_SYSENTER_ESP, 0);
+	vmcs_write(GUEST_SYSENTER_EIP, 0);
+}
+
+static int vmx_vcpu_create(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_vmx_vcpu *vmx;
+
+	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
+	if (!vmx)
+		return -ENOMEM;
+	vmx->vmcs = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vmx->vmcs) {
+		kfree(vmx);
+		return -ENOMEM;
+	}
+	*(u32 *)vmx->vmcs = vmx_cfg.revision_id;
+	vmx->vmcs_pa = __pa(vmx->vmcs);
+	vcpu->vendor = vmx;
+
+	/* No VMCS is current here: only RUN-side ioctls load one. */
+	preempt_disable();
+	vmcs_clear(vmx->vmcs_pa);
+	vmcs_load(vmx->vmcs_pa);
+	vmx_setup_controls(vcpu);
+	vmx_setup_host_constants();
+	vmx_setup_guest_state(vcpu);
+	vmcs_clear(vmx->vmcs_pa);
+	preempt_enable();
+	return 0;
+}
+
+static void vmx_vcpu_free(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+
+	free_page((unsigned long)vmx->vmcs);
+	kfree(vmx);
+}
+
+/* ------------------------------------------------------------------ */
+/* Load, put, run                                                       */
+/* ------------------------------------------------------------------ */
+
+static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
+{
+	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long base;
+	struct desc_ptr gdt;
+
+	vmcs_load(vmx->vmcs_pa);
+	vmx->loaded = true;
+	vmx->launched = false;
+	if (vcpu->last_cpu != cpu)
+		vmx->flush_ept = true;
+	vcpu->last_cpu = cpu;
+
+	/* Host state that differs per CPU or per task. */
+	vmcs_write(HOST_TR_BASE,
+		   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
+	native_store_gdt(&gdt);
+	vmcs_write(HOST_GDTR_BASE, gdt.address);
+	store_idt(&vmx->host_idt);
+	vmcs_write(HOST_IDTR_BASE, vmx->host_idt.address);
+	rdmsrl(MSR_GS_BASE, base);
+	vmcs_write(HOST_GS_BASE, base);
+	rdmsrl(MSR_FS_BASE, base);
+	vmcs_write(HOST_FS_BASE, base);
+	rdmsrl(MSR_IA32_SYSENTER_CS, base);
+	vmcs_write(HOST_IA32_SYSENTER_CS, base);
+	rdmsrl(MSR_IA32_SYSENTER_ESP, base);
+	vmcs_write(HOST_IA32_SYSENTER_ESP, base);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, base);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, base);
+	vmx->host_cr3 = 0;
+	vmx->host_cr4 = 0;
+
+	savesegment(ds, vmx->host_ds);
+	savesegment(es, vmx->host_es);
+	savesegment(fs, vmx->host_fs);
+	savesegment(gs, vmx->host_gs);
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
+}
+
+/*
+ * A VM exit leaves null data selectors, GDT and IDT limits of 0xffff and
+ * a TR limit of 0x67.  Put back what the host had before anything else
+ * runs in this task's place.
+ */
+static void vmx_restore_host(struct kvmini_vmx_vcpu *vmx)
+{
+	unsigned long fsbase;
+
+	if (vmx->host_ds)
+		loadsegment(ds, vmx->host_ds);
+	if (vmx->host_es)
+		loadsegment(es, vmx->host_es);
+	if (vmx->host_fs) {
+		rdmsrl(MSR_FS_BASE, fsbase);
+		loadsegment(fs, vmx->host_fs);
+		wrmsrl(MSR_FS_BASE, fsbase);
+	}
+	if (vmx->host_gs) {
+		load_gs_index(vmx->host_gs);
+		wrmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
+	}
+	load_fixmap_gdt(raw_smp_processor_id());
+	load_idt(&vmx->host_idt);
+	invalidate_tss_limit();
+}
+
+static void vmx_vcpu_put(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (!vmx->loaded)
+		return;
+	if (vmx->entered)
+		vmx_restore_host(vmx);
+	vmx->entered = false;
+	vmcs_clear(vmx->vmcs_pa);
+	vmx->loaded = false;
+}
+
+static void vmx_skip_instruction(struct kvmini_vcpu *vcpu)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
+		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	/* Stepping over an instruction ends an STI or MOV SS shadow. */
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   intr & ~(GUEST_INTR_STATE_STI |
+				    GUEST_INTR_STATE_MOV_SS));
+}
+
+static void vmx_decode_exit(struct kvmini_exit *exit)
+{
+	u32 basic = exit->hw.reason;
+	u64 qual = exit->hw.info1;
+
+	switch (basic) {
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		exit->reason = KVMINI_EXIT_EXTINT;
+		break;
+	case EXIT_REASON_EXCEPTION_NMI:
+		exit->hw.info2 = vmcs_read(VM_EXIT_INTR_INFO);
+		if ((exit->hw.info2 & INTR_INFO_INTR_TYPE_MASK) ==
+		    INTR_TYPE_NMI_INTR)
+			exit->reason = KVMINI_EXIT_NMI;
+		else
+			exit->reason = KVMINI_EXIT_UNHANDLED;
+		break;
+	case EXIT_REASON_IO_INSTRUCTION:
+		exit->reason = KVMINI_EXIT_IO;
+		exit->io.size = (qual & 7) + 1;
+		exit->io.in = !!(qual & 8);
+		exit->io.string = !!(qual & 16);
+		exit->io.rep = !!(qual & 32);
+		exit->io.port = qual >> 16;
+		break;
+	case EXIT_REASON_HLT:
+		exit->reason = KVMINI_EXIT_HLT;
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+		exit->reason = KVMINI_EXIT_GPA_MAP;
+		exit->hw.info2 = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+		exit->gpa.gpa = exit->hw.info2;
+		exit->gpa.write = !!(qual & 2);
+		break;
+	case EXIT_REASON_TRIPLE_FAULT:
+		exit->reason = KVMINI_EXIT_SHUTDOWN;
+		break;
+	default:
+		exit->reason = KVMINI_EXIT_UNHANDLED;
+		break;
+	}
+}
+
+/* Host CR3 and CR4 change with the task and with PCID/TSD switches. */
+static void vmx_update_host_crs(struct kvmini_vmx_vcpu *vmx)
+{
+	unsigned long cr3 = __read_cr3(), cr4 = __read_cr4();
+
+	if (cr3 != vmx->host_cr3) {
+		vmcs_write(HOST_CR3, cr3);
+		vmx->host_cr3 = cr3;
+	}
+	if (cr4 != vmx->host_cr4) {
+		vmcs_write(HOST_CR4, cr4);
+		vmx->host_cr4 = cr4;
+	}
+}
+
+static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
+{
+	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+	int failed;
+
+	exit->hw.vendor = KVMINI_VENDOR_VMX;
+	local_irq_disable();
+	if (vmx->flush_ept) {
+		invept_single(vmcs_read(EPT_POINTER));
+		vmx->flush_ept = false;
+	}
+	vmx_update_host_crs(vmx);
+	/* CR2 is not switched by VMX: the guest's is live while it runs. */
+	if (native_read_cr2() != vmx->cr2)
+		native_write_cr2(vmx->cr2);
+
+	vmx->entered = true;
+	failed = kvmini_vmx_enter(vcpu->gprs, vmx->launched, HOST_RSP);
+
+	vmx->cr2 = native_read_cr2();
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+
+	if (failed) {
+		exit->reason = KVMINI_EXIT_FAIL_ENTRY;
+		exit->hw.info2 = vmcs_read(VM_INSTRUCTION_ERROR);
+		goto out;
+	}
+	vmx->launched = true;
+	exit->hw.reason = (u32)vmcs_read(VM_EXIT_REASON);
+	exit->hw.info1 = vmcs_read(EXIT_QUALIFICATION);
+	if (exit->hw.reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		/* Invalid guest state: the guest never ran. */
+		exit->reason = KVMINI_EXIT_FAIL_ENTRY;
+		exit->hw.reason &= 0xffff;
+		vmx->launched = false;
+		goto out;
+	}
+	exit->hw.reason &= 0xffff;
+	vmx_decode_exit(exit);
+
+	/* An NMI that exited was consumed by the exit: raise it again. */
+	if (exit->reason == KVMINI_EXIT_NMI)
+		apic->send_IPI_mask(cpumask_of(smp_processor_id()), NMI_VECTOR);
+out:
+	local_irq_enable();
+}
+
+const struct kvmini_vendor_ops kvmini_vmx_ops = {
+	.name			= "vmx",
+	.vendor			= KVMINI_VENDOR_VMX,
+	.gpa_table_bits		= VMX_EPT_READABLE_MASK |
+				  VMX_EPT_WRITABLE_MASK |
+				  VMX_EPT_EXECUTABLE_MASK,
+	.gpa_leaf_ro_bits	= VMX_EPT_READABLE_MASK |
+				  VMX_EPT_EXECUTABLE_MASK |
+				  (MTRR_TYPE_WRBACK << VMX_EPT_MT_EPTE_SHIFT),
+	.gpa_leaf_rw_bits	= VMX_EPT_READABLE_MASK |
+				  VMX_EPT_WRITABLE_MASK |
+				  VMX_EPT_EXECUTABLE_MASK |
+				  (MTRR_TYPE_WRBACK << VMX_EPT_MT_EPTE_SHIFT),
+	.hardware_check		= vmx_hardware_check,
+	.hardware_unsetup	= vmx_hardware_unsetup,
+	.cpu_enable		= vmx_cpu_enable,
+	.cpu_disable		= vmx_cpu_disable,
+	.vcpu_create		= vmx_vcpu_create,
+	.vcpu_free		= vmx_vcpu_free,
+	.vcpu_load		= vmx_vcpu_load,
+	.vcpu_put		= vmx_vcpu_put,
+	.get_regs		= vmx_get_regs,
+	.set_regs		= vmx_set_regs,
+	.get_sregs		= vmx_get_sregs,
+	.set_sregs		= vmx_set_sregs,
+	.run			= vmx_run,
+	.skip_instruction	= vmx_skip_instruction,
+};
