@@ -100,8 +100,11 @@ struct kvmini_vcpu {
 void kvmini_vm_put(struct kvmini_vm *vm);
 long kvmini_vm_create(unsigned long flags);
 struct kvmini_slot *kvmini_slot_find(struct kvmini_vm *vm, u64 gpa);
+int kvmini_read_guest(struct kvmini_vm *vm, u64 gpa, void *buf,
+		      unsigned int len);
 
 /* core/gpa_map.c */
+u64 kvmini_gpa_limit(void);
 int kvmini_gpa_map_init(struct kvmini_vm *vm);
 void kvmini_gpa_map_free(struct kvmini_vm *vm);
 int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,

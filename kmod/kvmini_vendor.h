@@ -18,14 +18,21 @@ struct kvmini_vendor_ops {
 	u32 vendor;			/* KVMINI_VENDOR_* */
 
 	/*
-	 * Entries of the guest-physical page table.  Both EPT and NPT use
-	 * four levels of 512 entries with the frame at bits 51:12, and
-	 * bit 0 set in every present entry; only the permission and type
-	 * bits differ.
+	 * Entries of the guest-physical page table.  EPT and NPT both use
+	 * levels of 512 entries with the frame at bits 51:12, and bit 0 set
+	 * in every present entry; only the permission and type bits, and
+	 * the number of levels, differ.
 	 */
 	u64 gpa_table_bits;		/* a non-leaf entry */
 	u64 gpa_leaf_ro_bits;		/* a read-only, executable leaf */
 	u64 gpa_leaf_rw_bits;		/* a writable, executable leaf */
+
+	/*
+	 * Levels of the table: EPT's are chosen in the EPT pointer, NPT's
+	 * follow the host's paging mode (5 with LA57).  Valid once
+	 * hardware_check has succeeded.
+	 */
+	unsigned int (*gpa_levels)(void);
 
 	/*
 	 * Module load: is the hardware there and usable?  Runs once, on one

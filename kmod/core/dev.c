@@ -17,6 +17,7 @@
 #include <linux/fs.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/preempt.h>
 #include <asm/processor.h>
 #include <asm/reboot.h>
 
@@ -111,6 +112,8 @@ static int __init kvmini_init(void)
 	if (r)
 		return r;
 
+	/* vCPUs follow their thread across CPUs with preempt notifiers. */
+	preempt_notifier_inc();
 	r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "kvmini:online",
 			      kvmini_cpu_online, kvmini_cpu_offline);
 	if (r < 0)
@@ -131,6 +134,7 @@ out_unregister_emergency:
 	cpu_emergency_unregister_virt_callback(kvmini_vendor->cpu_disable);
 	cpuhp_remove_state(kvmini_cpuhp_state);
 out_unsetup:
+	preempt_notifier_dec();
 	kvmini_vendor->hardware_unsetup();
 	return r;
 }
@@ -140,6 +144,7 @@ static void __exit kvmini_exit(void)
 	misc_deregister(&kvmini_miscdev);
 	cpu_emergency_unregister_virt_callback(kvmini_vendor->cpu_disable);
 	cpuhp_remove_state(kvmini_cpuhp_state);
+	preempt_notifier_dec();
 	kvmini_vendor->hardware_unsetup();
 	pr_info("unloaded\n");
 }

@@ -18,7 +18,6 @@
 
 #include "../kvmini_vendor.h"
 
-#define GPA_LEVELS	4
 #define GPA_PTE_FRAME	GENMASK_ULL(51, 12)
 #define GPA_PTE_WRITE	BIT_ULL(1)	/* EPT W and NPT R/W are both bit 1 */
 
@@ -36,6 +35,12 @@ static u64 *gpa_table_alloc(u64 *pa)
 	return table;
 }
 
+/* The guest-physical address space the table can map. */
+u64 kvmini_gpa_limit(void)
+{
+	return BIT_ULL(min(12 + 9 * kvmini_vendor->gpa_levels(), 52U));
+}
+
 int kvmini_gpa_map_init(struct kvmini_vm *vm)
 {
 	vm->gpa_root = gpa_table_alloc(&vm->gpa_root_pa);
@@ -51,7 +56,7 @@ static u64 *gpa_leaf(struct kvmini_vm *vm, u64 gpa)
 	u64 *table = vm->gpa_root;
 	int level;
 
-	for (level = GPA_LEVELS - 1; level > 0; level--) {
+	for (level = kvmini_vendor->gpa_levels() - 1; level > 0; level--) {
 		u64 *pte = &table[gpa_index(gpa, level)];
 		u64 pa;
 
@@ -136,5 +141,5 @@ static void gpa_table_free(u64 *table, int level)
 /* Called when the last reference to the VM is gone: no vCPU can run. */
 void kvmini_gpa_map_free(struct kvmini_vm *vm)
 {
-	gpa_table_free(vm->gpa_root, GPA_LEVELS - 1);
+	gpa_table_free(vm->gpa_root, kvmini_vendor->gpa_levels() - 1);
 }

@@ -15,6 +15,7 @@
  */
 #include <linux/sched/signal.h>
 #include <linux/mm.h>
+#include <asm/processor-flags.h>
 
 #include "../kvmini_vendor.h"
 
@@ -71,6 +72,35 @@ static void complete_pending_in(struct kvmini_vcpu *vcpu)
 	vcpu->pending_in = false;
 }
 
+/*
+ * Copy the instruction at RIP into the run page, for an exit userspace
+ * has to make sense of.  Without paging the linear address is physical;
+ * with paging it needs a guest page walk, and insn_len stays 0.  Returns
+ * -EFAULT if not even one byte is in guest memory: the guest is executing
+ * outside every slot.
+ */
+static int fetch_insn(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_run *run = vcpu->run;
+	struct kvmini_sregs sregs;
+	struct kvmini_regs regs;
+	u64 linear;
+	int n;
+
+	run->unhandled.insn_len = 0;
+	kvmini_vendor->get_regs(vcpu, &regs);
+	kvmini_vendor->get_sregs(vcpu, &sregs);
+	if (sregs.cr0 & X86_CR0_PG)
+		return 0;
+	linear = (u32)(sregs.cs.base + regs.rip);
+	for (n = 0; n < 15; n++)
+		if (kvmini_read_guest(vcpu->vm, linear + n,
+				      &run->unhandled.insn[n], 1))
+			break;
+	run->unhandled.insn_len = n;
+	return n ? 0 : -EFAULT;
+}
+
 static int handle_gpa_fault(struct kvmini_vcpu *vcpu,
 			    struct kvmini_exit *exit)
 {
@@ -85,7 +115,7 @@ static int handle_gpa_fault(struct kvmini_vcpu *vcpu,
 		return 1;
 	/* MMIO needs the instruction decoded: until then, show it raw. */
 	exit->reason = KVMINI_EXIT_UNHANDLED;
-	return 0;
+	return fetch_insn(vcpu);
 }
 
 /* > 0: enter the guest again; 0: return to userspace; < 0: error. */
@@ -103,8 +133,10 @@ static int kvmini_handle_exit(struct kvmini_vcpu *vcpu,
 	case KVMINI_EXIT_HLT:
 		kvmini_vendor->skip_instruction(vcpu);
 		return 0;
+	case KVMINI_EXIT_UNHANDLED:
+		return fetch_insn(vcpu);
 	default:
-		/* Shutdown, failed entry and unhandled exits stop here. */
+		/* Shutdown and failed entries stop here. */
 		return 0;
 	}
 }

@@ -48,6 +48,31 @@ struct kvmini_slot *kvmini_slot_find(struct kvmini_vm *vm, u64 gpa)
 	return NULL;
 }
 
+/*
+ * Copy guest-physical memory through the slots' user mappings.  Runs in
+ * the VM's own process (RUN), so copy_from_user reaches them.
+ */
+int kvmini_read_guest(struct kvmini_vm *vm, u64 gpa, void *buf,
+		      unsigned int len)
+{
+	while (len) {
+		unsigned int n = min_t(u64, len, PAGE_SIZE - offset_in_page(gpa));
+		struct kvmini_slot *slot;
+		unsigned long hva;
+
+		mutex_lock(&vm->slots_lock);
+		slot = kvmini_slot_find(vm, gpa);
+		hva = slot ? slot->uaddr + (gpa - slot->gpa) : 0;
+		mutex_unlock(&vm->slots_lock);
+		if (!slot || copy_from_user(buf, (void __user *)hva, n))
+			return -EFAULT;
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static bool kvmini_slot_overlaps(struct kvmini_vm *vm, u64 gpa, u64 size)
 {
 	int i;
@@ -77,9 +102,9 @@ static int kvmini_slot_check(const struct kvmini_memory_slot *m)
 	    !PAGE_ALIGNED(m->memory_size) ||
 	    !PAGE_ALIGNED(m->userspace_addr))
 		return -EINVAL;
-	/* Both ranges must not wrap; the guest range must fit in 52 bits. */
+	/* Neither range may wrap; the guest's must fit the EPT/NPT table. */
 	if (m->guest_phys_addr + m->memory_size < m->guest_phys_addr ||
-	    m->guest_phys_addr + m->memory_size > BIT_ULL(52) ||
+	    m->guest_phys_addr + m->memory_size > kvmini_gpa_limit() ||
 	    m->userspace_addr + m->memory_size < m->userspace_addr)
 		return -EINVAL;
 	if (m->memory_size &&

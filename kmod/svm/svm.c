@@ -24,6 +24,7 @@
 #include <asm/msr.h>
 #include <asm/debugreg.h>
 #include <asm/processor.h>
+#include <asm/pgtable.h>
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_state.h"
@@ -459,6 +460,12 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	local_irq_enable();
 }
 
+/* NPT is walked in the host's paging mode: five levels under LA57. */
+static unsigned int svm_gpa_levels(void)
+{
+	return pgtable_l5_enabled() ? 5 : 4;
+}
+
 const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.name			= "svm",
 	.vendor			= KVMINI_VENDOR_SVM,
@@ -466,6 +473,7 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.gpa_table_bits		= _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
 	.gpa_leaf_ro_bits	= _PAGE_PRESENT | _PAGE_USER,
 	.gpa_leaf_rw_bits	= _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.gpa_levels		= svm_gpa_levels,
 	.hardware_check		= svm_hardware_check,
 	.hardware_unsetup	= svm_hardware_unsetup,
 	.cpu_enable		= svm_cpu_enable,

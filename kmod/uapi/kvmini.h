@@ -112,15 +112,15 @@ struct kvmini_sregs {
  * ones userspace sees; the rest are handled in the kernel and only counted.
  */
 enum kvmini_exit_reason {
-	KVMINI_EXIT_NONE = 0,		/* immediate_exit was set */
+	KVMINI_EXIT_NONE = 0,		/* no exit yet */
 	KVMINI_EXIT_IO = 1,		/* run->io */
 	KVMINI_EXIT_MMIO = 2,		/* run->mmio */
 	KVMINI_EXIT_HLT = 3,
 	KVMINI_EXIT_SHUTDOWN = 4,	/* triple fault */
 	KVMINI_EXIT_FAIL_ENTRY = 5,	/* run->hw: why the CPU refused */
-	KVMINI_EXIT_UNHANDLED = 6,	/* run->hw: raw reason */
+	KVMINI_EXIT_UNHANDLED = 6,	/* run->hw, run->unhandled */
 	KVMINI_EXIT_HYPERCALL = 7,	/* run->hypercall */
-	KVMINI_EXIT_INTR = 8,		/* a signal is pending: RUN -EINTR */
+	KVMINI_EXIT_INTR = 8,		/* signal or immediate_exit: -EINTR */
 	KVMINI_EXIT_NR_USER = 9,
 
 	/* Handled in the kernel, counted only. */
@@ -185,6 +185,15 @@ struct kvmini_run {
 			__u8  is_write;
 			__u8  padding[3];
 		} mmio;
+		/*
+		 * KVMINI_EXIT_UNHANDLED: the instruction at RIP, when the
+		 * kernel could read it (insn_len 0 otherwise).
+		 */
+		struct {
+			__u8  insn_len;
+			__u8  padding[7];
+			__u8  insn[16];
+		} unhandled;
 		/* KVMINI_EXIT_HYPERCALL: rax in, rax written back. */
 		struct {
 			__u64 nr;
@@ -227,7 +236,13 @@ struct kvmini_run {
 #define KVMINI_SET_MEMORY_SLOT	_IOW(KVMINI_IO, 0x10, struct kvmini_memory_slot)
 #define KVMINI_CREATE_VCPU	_IO(KVMINI_IO, 0x11)	/* arg: vcpu id */
 
-/* vCPU fd */
+/*
+ * vCPU fd.  KVMINI_RUN (arg 0) runs the guest until an exit userspace must
+ * see; run->exit_reason says which.  Errors: EINTR (a signal is pending or
+ * immediate_exit was set; exit_reason KVMINI_EXIT_INTR), EFAULT (the user
+ * memory behind a slot is gone, or the guest fetched an instruction from
+ * outside every slot: a VM without memory, say), EINVAL (arg != 0).
+ */
 #define KVMINI_RUN		_IO(KVMINI_IO, 0x20)
 #define KVMINI_GET_REGS		_IOR(KVMINI_IO, 0x21, struct kvmini_regs)
 #define KVMINI_SET_REGS		_IOW(KVMINI_IO, 0x22, struct kvmini_regs)

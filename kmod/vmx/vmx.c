@@ -722,6 +722,12 @@ out:
 	local_irq_enable();
 }
 
+/* The EPT pointer asks for four levels (VMX_EPTP_PWL_4). */
+static unsigned int vmx_gpa_levels(void)
+{
+	return 4;
+}
+
 const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.name			= "vmx",
 	.vendor			= KVMINI_VENDOR_VMX,
@@ -735,6 +741,7 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 				  VMX_EPT_WRITABLE_MASK |
 				  VMX_EPT_EXECUTABLE_MASK |
 				  (MTRR_TYPE_WRBACK << VMX_EPT_MT_EPTE_SHIFT),
+	.gpa_levels		= vmx_gpa_levels,
 	.hardware_check		= vmx_hardware_check,
 	.hardware_unsetup	= vmx_hardware_unsetup,
 	.cpu_enable		= vmx_cpu_enable,

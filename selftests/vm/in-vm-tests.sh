@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# in-vm-tests.sh - everything `make check` runs inside one VM, as TAP.
+#
+# Module-level checks (load, hello, unload, coexistence with KVM, a clean
+# kernel log) are lines of their own; each selftest binary adds its own
+# kselftest lines.  The host counts every "ok" and "not ok" line.
+cd /kvmini
+n=0
+result() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+}
+check() {
+	name=$1
+	shift
+	"$@"
+	result $? "$name"
+}
+
+if grep -qw vmx /proc/cpuinfo; then
+	vendor=vmx
+	kvm_vendor=kvm-intel
+elif grep -qw svm /proc/cpuinfo; then
+	vendor=svm
+	kvm_vendor=kvm-amd
+else
+	vendor=none
+fi
+echo "# kvmini: vendor $vendor, kernel $(uname -r)"
+check "the CPU offers VMX or SVM" [ "$vendor" != none ]
+
+check "insmod kvmini.ko" insmod kvmini.ko
+check "kvmini reports the $vendor backend" \
+	sh -c "dmesg | grep -q 'kvmini: loaded, using $vendor'"
+check "/dev/kvmini is root-only" \
+	sh -c "[ \"\$(stat -c %a /dev/kvmini)\" = 600 ]"
+
+for t in bin/*_test; do
+	echo "# running $t"
+	"$t"
+done
+
+out=$(kvmini run -q guests/hello.bin 2>&1)
+check "kvmini run hello.bin prints Hello" [ "$out" = "Hello" ]
+
+check "rmmod kvmini" rmmod kvmini
+
+# Another hypervisor holding VMX/SVM: kvmini must refuse, then load once
+# it is gone.
+insmod modules/irqbypass.ko
+insmod modules/kvm.ko
+[ -e modules/ccp.ko ] && insmod modules/ccp.ko 2>/dev/null
+if insmod modules/$kvm_vendor.ko; then
+	bin/kvm_hold &
+	holder=$!
+	sleep 1
+	check "insmod kvmini fails while KVM holds $vendor" \
+		sh -c "! insmod kvmini.ko 2>/dev/null"
+	check "the refusal names the other hypervisor" \
+		sh -c "dmesg | grep -q 'in use by another hypervisor'"
+	kill $holder
+	wait $holder 2>/dev/null
+	rmmod "$(echo $kvm_vendor | tr - _)"
+	check "insmod kvmini after KVM is unloaded" insmod kvmini.ko
+	check "rmmod kvmini after KVM" rmmod kvmini
+else
+	result 1 "insmod $kvm_vendor for the coexistence checks"
+fi
+
+if dmesg | grep -qE 'WARNING:|BUG:|Oops|soft lockup|Call Trace|general protection'; then
+	result 1 "kernel log has no warnings"
+	dmesg | tail -n 80 | sed 's/^/# /'
+else
+	result 0 "kernel log has no warnings"
+fi

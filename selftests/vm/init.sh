@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of kvmini's test VMs.  The kernel command line picks what to do:
+#   kvmini.mode=check  run the selftests (in-vm-tests.sh), print TAP
+#   kvmini.mode=run    load kvmini and run the hello guest
+#   kvmini.mode=shell  load kvmini and give a shell on the console
+# and the VM powers off afterwards.
+export PATH=/kvmini/bin:/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+cd /kvmini
+
+mode=$(sed -n 's/.*kvmini\.mode=\([a-z]*\).*/\1/p' /proc/cmdline)
+echo "kvmini-vm: kernel $(uname -r), mode ${mode:-none}"
+case "$mode" in
+check)
+	sh /kvmini/in-vm-tests.sh
+	;;
+run)
+	insmod kvmini.ko && timeout 20 kvmini run guests/hello.bin
+	rmmod kvmini
+	;;
+shell)
+	insmod kvmini.ko
+	echo "kvmini-vm: kvmini.ko is loaded; guests in /kvmini/guests," \
+	     "tests in /kvmini/bin.  'exit' powers off."
+	setsid cttyhack sh -l
+	;;
+esac
+echo "kvmini-vm: done"
+poweroff -f

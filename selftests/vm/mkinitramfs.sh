@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh OUT KVER KERNEL_DIR KVMINI_KO BIN_DIR GUESTS_DIR
+#
+# The test VM's whole root file system: busybox, /init, kvmini.ko built
+# for KVER, the kernel's own kvm modules, the kvmini tool, the guests and
+# the selftests.  Everything lives under /kvmini inside.
+set -euo pipefail
+
+out=$1 kver=$2 kernel_dir=$3 ko=$4 bin=$5 guests=$6
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,root} \
+	 "$root"/kvmini/{bin,guests,modules}
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+# The kernel opens /dev/console before /init can mount devtmpfs.
+mknod -m 600 "$root/dev/console" c 5 1
+
+install -m 755 "$here/init.sh" "$root/init"
+install -m 755 "$here/in-vm-tests.sh" "$root/kvmini/in-vm-tests.sh"
+cp "$ko" "$root/kvmini/kvmini.ko"
+cp "$kernel_dir"/modules/*.ko "$root/kvmini/modules/"
+cp "$bin"/* "$root/kvmini/bin/"
+cp "$guests"/*.bin "$root/kvmini/guests/"
+echo "$kver" >"$root/kvmini/kernel-version"
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-vm.sh TARGET MODE BUILD CACHE - boot one test VM.
+#
+# TARGET is qemu-svm-6.1, qemu-svm-6.12 or bochs-vmx-6.1; MODE is check,
+# run or shell (see init.sh).  In check and run mode the serial console
+# is written to BUILD/logs/TARGET.log, and a VM still running after
+# KVMINI_TIMEOUT seconds (default: 600 for QEMU, 2400 for Bochs) is
+# killed.  Exits 0 if the VM finished on its own.
+set -uo pipefail
+
+target=$1 mode=$2 build=$3 cache=$4
+series=${target##*-}
+kver=$(sed -n "s/^KVER_$series := //p" "$cache/versions.mk")
+[ -n "$kver" ] || { echo "run-vm: unknown target $target" >&2; exit 2; }
+kernel=$cache/kernels/$kver/vmlinuz
+initrd=$build/initramfs-$kver.cpio.gz
+append="console=ttyS0 quiet panic=-1 kvmini.mode=$mode"
+log=$build/logs/$target.log
+mkdir -p "$build/logs"
+
+qemu_cmd() {
+	local accel=tcg
+	# Nested SVM through the host's KVM only where the host really has it.
+	if grep -qw svm /proc/cpuinfo && [ -w /dev/kvm ]; then
+		accel=kvm
+	fi
+	echo qemu-system-x86_64 -accel $accel -cpu max -m 512 -smp 1 \
+		-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
+		-append "'$append'"
+}
+
+# Bochs boots an ISO: isolinux with the same kernel and initramfs.
+bochs_prepare() {
+	local dir=$build/bochs-$target iso
+	mkdir -p "$dir/iso/isolinux"
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
+		"$dir/iso/isolinux/"
+	cp "$kernel" "$dir/iso/vmlinuz"
+	cp "$initrd" "$dir/iso/initrd.gz"
+	# Bochs' TSC runs at its ips rate: tell Linux, or time crawls.
+	cat >"$dir/iso/isolinux/isolinux.cfg" <<CFG
+default kvmini
+prompt 0
+label kvmini
+  kernel /vmlinuz
+  append initrd=/initrd.gz $append tsc_early_khz=200000
+CFG
+	iso=$dir/kvmini.iso
+	xorriso -as mkisofs -quiet -o "$iso" -b isolinux/isolinux.bin \
+		-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 \
+		-boot-info-table "$dir/iso" 2>/dev/null
+	cat >"$dir/bochsrc" <<RC
+cpu: model=corei7_skylake_x, count=1, ips=200000000
+megs: 512
+clock: sync=none
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+ata0-master: type=cdrom, path=$iso, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev=$log
+display_library: term
+speaker: enabled=0
+sound: waveoutdrv=dummy
+log: $dir/bochs.log
+panic: action=fatal
+error: action=report
+RC
+	echo c >"$dir/cmds"
+	echo "$dir"
+}
+
+case "$target" in
+qemu-svm-*)
+	if [ "$mode" = shell ]; then
+		eval exec "$(qemu_cmd)"
+	fi
+	timeout=${KVMINI_TIMEOUT:-600}
+	if [ "$mode" = run ]; then
+		eval timeout -k 5 "$timeout" "$(qemu_cmd)" </dev/null | tee "$log"
+	else
+		eval timeout -k 5 "$timeout" "$(qemu_cmd)" </dev/null >"$log" 2>&1
+	fi
+	;;
+bochs-vmx-*)
+	dir=$(bochs_prepare)
+	: >"$log"
+	if [ "$mode" = shell ]; then
+		echo "run-vm: Bochs has no interactive console here; use a qemu target" >&2
+		exit 2
+	fi
+	timeout=${KVMINI_TIMEOUT:-2400}
+	# Bochs' term display needs a sized terminal; the console is com1.
+	timeout -k 5 "$timeout" script -qec \
+		"stty rows 30 cols 100; bochs -q -f $dir/bochsrc -rc $dir/cmds" \
+		/dev/null </dev/null >"$dir/screen.log" 2>&1
+	[ "$mode" = run ] && cat "$log"
+	;;
+*)
+	echo "run-vm: unknown target $target" >&2
+	exit 2
+	;;
+esac
+grep -q 'kvmini-vm: done' "$log"

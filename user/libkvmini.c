@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libkvmini.c - the library over the /dev/kvmini ioctls.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "libkvmini.h"
+
+void kvmini_die(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fprintf(stderr, "kvmini: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+	exit(1);
+}
+
+struct kvmini_vm *kvmini_vm_create(void)
+{
+	struct kvmini_vm *vm = calloc(1, sizeof(*vm));
+	int version;
+
+	if (!vm)
+		kvmini_die("calloc");
+	vm->sys_fd = open("/dev/kvmini", O_RDWR | O_CLOEXEC);
+	if (vm->sys_fd < 0)
+		kvmini_die("open /dev/kvmini (is kvmini.ko loaded?)");
+	version = ioctl(vm->sys_fd, KVMINI_GET_API_VERSION, 0);
+	if (version != KVMINI_API_VERSION) {
+		errno = EPROTO;
+		kvmini_die("API version %d, this tool speaks %d", version,
+			   KVMINI_API_VERSION);
+	}
+	vm->fd = ioctl(vm->sys_fd, KVMINI_CREATE_VM, 0);
+	if (vm->fd < 0)
+		kvmini_die("KVMINI_CREATE_VM");
+	return vm;
+}
+
+void kvmini_vm_free(struct kvmini_vm *vm)
+{
+	close(vm->fd);
+	close(vm->sys_fd);
+	free(vm);
+}
+
+void *kvmini_vm_add_memory(struct kvmini_vm *vm, uint64_t gpa, size_t size)
+{
+	struct kvmini_memory_slot slot = {
+		.slot = vm->nr_slots,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+	};
+	void *mem;
+
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		kvmini_die("mmap %zu bytes of guest memory", size);
+	slot.userspace_addr = (uintptr_t)mem;
+	if (ioctl(vm->fd, KVMINI_SET_MEMORY_SLOT, &slot))
+		kvmini_die("KVMINI_SET_MEMORY_SLOT gpa %#llx size %#zx",
+			   (unsigned long long)gpa, size);
+	vm->nr_slots++;
+	return mem;
+}
+
+struct kvmini_vcpu *kvmini_vcpu_create(struct kvmini_vm *vm, uint32_t id)
+{
+	struct kvmini_vcpu *vcpu = calloc(1, sizeof(*vcpu));
+	long size;
+
+	if (!vcpu)
+		kvmini_die("calloc");
+	vcpu->vm = vm;
+	vcpu->fd = ioctl(vm->fd, KVMINI_CREATE_VCPU, id);
+	if (vcpu->fd < 0)
+		kvmini_die("KVMINI_CREATE_VCPU %u", id);
+	size = ioctl(vm->sys_fd, KVMINI_GET_VCPU_MMAP_SIZE, 0);
+	if (size <= 0)
+		kvmini_die("KVMINI_GET_VCPU_MMAP_SIZE");
+	vcpu->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 vcpu->fd, 0);
+	if (vcpu->run == MAP_FAILED)
+		kvmini_die("mmap run page");
+	return vcpu;
+}
+
+void kvmini_vcpu_free(struct kvmini_vcpu *vcpu)
+{
+	munmap(vcpu->run, ioctl(vcpu->vm->sys_fd, KVMINI_GET_VCPU_MMAP_SIZE, 0));
+	close(vcpu->fd);
+	free(vcpu);
+}
+
+#define CHECKED_IOCTL(fd, cmd, arg)					\
+	do {								\
+		if (ioctl(fd, cmd, arg))				\
+			kvmini_die(#cmd);				\
+	} while (0)
+
+void kvmini_get_regs(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs)
+{
+	CHECKED_IOCTL(vcpu->fd, KVMINI_GET_REGS, regs);
+}
+
+void kvmini_set_regs(struct kvmini_vcpu *vcpu, const struct kvmini_regs *regs)
+{
+	CHECKED_IOCTL(vcpu->fd, KVMINI_SET_REGS, regs);
+}
+
+void kvmini_get_sregs(struct kvmini_vcpu *vcpu, struct kvmini_sregs *sregs)
+{
+	CHECKED_IOCTL(vcpu->fd, KVMINI_GET_SREGS, sregs);
+}
+
+void kvmini_set_sregs(struct kvmini_vcpu *vcpu,
+		      const struct kvmini_sregs *sregs)
+{
+	CHECKED_IOCTL(vcpu->fd, KVMINI_SET_SREGS, sregs);
+}
+
+void kvmini_vcpu_setup_real_mode(struct kvmini_vcpu *vcpu, uint64_t rip,
+				 uint64_t rsp)
+{
+	struct kvmini_sregs sregs;
+	struct kvmini_regs regs = {
+		.rip = rip,
+		.rsp = rsp,
+		.rflags = 2,	/* bit 1 is always set */
+	};
+
+	/* A new vCPU is in real mode with 0-based segments already. */
+	kvmini_get_sregs(vcpu, &sregs);
+	sregs.cs.selector = 0;
+	sregs.cs.base = 0;
+	kvmini_set_sregs(vcpu, &sregs);
+	kvmini_set_regs(vcpu, &regs);
+}
+
+int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
+{
+	if (ioctl(vcpu->fd, KVMINI_RUN, 0) == 0)
+		return 0;
+	if (errno != EINTR)
+		return -errno;
+	return 0;
+}
+
+static const char *const exit_names[KVMINI_EXIT_NR] = {
+	[KVMINI_EXIT_NONE]		= "none",
+	[KVMINI_EXIT_IO]		= "io",
+	[KVMINI_EXIT_MMIO]		= "mmio",
+	[KVMINI_EXIT_HLT]		= "hlt",
+	[KVMINI_EXIT_SHUTDOWN]		= "shutdown",
+	[KVMINI_EXIT_FAIL_ENTRY]	= "fail_entry",
+	[KVMINI_EXIT_UNHANDLED]		= "unhandled",
+	[KVMINI_EXIT_HYPERCALL]		= "hypercall",
+	[KVMINI_EXIT_INTR]		= "intr",
+	[KVMINI_EXIT_EXTINT]		= "extint",
+	[KVMINI_EXIT_NMI]		= "nmi",
+	[KVMINI_EXIT_CPUID]		= "cpuid",
+	[KVMINI_EXIT_MSR]		= "msr",
+	[KVMINI_EXIT_GPA_MAP]		= "gpa_map",
+	[KVMINI_EXIT_FASTPATH_IO]	= "fastpath_io",
+};
+
+const char *kvmini_exit_name(uint32_t reason)
+{
+	if (reason < KVMINI_EXIT_NR && exit_names[reason])
+		return exit_names[reason];
+	return "?";
+}
+
+void kvmini_print_exit_counts(const struct kvmini_run *run, int fd)
+{
+	uint32_t i;
+
+	for (i = 0; i < KVMINI_EXIT_NR; i++)
+		if (run->exit_count[i])
+			dprintf(fd, "  %-12s %llu\n", kvmini_exit_name(i),
+				(unsigned long long)run->exit_count[i]);
+}

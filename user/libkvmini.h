@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libkvmini.h - a small library over the /dev/kvmini ioctls.
+ *
+ * Two levels, as in KVM's selftests: the kvmini_*() calls below die with a
+ * message naming the call and errno when something fails; raw ioctl() on
+ * the fds in the structs is there for tests that expect a failure.
+ */
+#ifndef LIBKVMINI_H
+#define LIBKVMINI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kvmini.h"
+
+struct kvmini_vm {
+	int sys_fd;		/* /dev/kvmini */
+	int fd;			/* the VM */
+	uint32_t nr_slots;
+};
+
+struct kvmini_vcpu {
+	struct kvmini_vm *vm;
+	int fd;
+	struct kvmini_run *run;
+};
+
+/* Print "kvmini: <what>: <strerror>" and exit(1). */
+void kvmini_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+struct kvmini_vm *kvmini_vm_create(void);
+void kvmini_vm_free(struct kvmini_vm *vm);
+
+/* Anonymous memory mapped at gpa in the next free slot; returns it. */
+void *kvmini_vm_add_memory(struct kvmini_vm *vm, uint64_t gpa, size_t size);
+
+struct kvmini_vcpu *kvmini_vcpu_create(struct kvmini_vm *vm, uint32_t id);
+void kvmini_vcpu_free(struct kvmini_vcpu *vcpu);
+
+void kvmini_get_regs(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs);
+void kvmini_set_regs(struct kvmini_vcpu *vcpu, const struct kvmini_regs *regs);
+void kvmini_get_sregs(struct kvmini_vcpu *vcpu, struct kvmini_sregs *sregs);
+void kvmini_set_sregs(struct kvmini_vcpu *vcpu,
+		      const struct kvmini_sregs *sregs);
+
+/* Real mode: CS:IP = 0:rip, all segments based at 0, SP = rsp. */
+void kvmini_vcpu_setup_real_mode(struct kvmini_vcpu *vcpu, uint64_t rip,
+				 uint64_t rsp);
+
+/* KVMINI_RUN; returns 0 or -errno (EINTR is not an error here). */
+int kvmini_vcpu_run(struct kvmini_vcpu *vcpu);
+
+/* Port I/O data of the current KVMINI_EXIT_IO. */
+static inline void *kvmini_io_data(struct kvmini_vcpu *vcpu)
+{
+	return (uint8_t *)vcpu->run + vcpu->run->io.data_offset;
+}
+
+const char *kvmini_exit_name(uint32_t reason);
+
+/* One line per non-zero counter: "  io          6". */
+void kvmini_print_exit_counts(const struct kvmini_run *run, int fd);
+
+#endif /* LIBKVMINI_H */
