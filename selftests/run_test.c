@@ -312,16 +312,20 @@ TEST(triple_fault_is_shutdown)
 TEST(failed_entry)
 {
 	struct kvmini_vcpu *vcpu = GUEST_CREATE(hello);
-	struct kvmini_sregs good, bad;
+	struct kvmini_sregs good, bad, after;
 
 	kvmini_get_sregs(vcpu, &good);
 	bad = good;
 	bad.cr0 = (1u << 31) | (1u << 29) | 0x10;
 	kvmini_set_sregs(vcpu, &bad);
 	expect_exit(_metadata, vcpu, KVMINI_EXIT_FAIL_ENTRY);
-	/* VMX: 33, invalid guest state.  SVM: -1, VMEXIT_INVALID. */
-	EXPECT_EQ(vcpu->run->hw.vendor == KVMINI_VENDOR_VMX ? 33 : -1ull,
+	/* VMX: 33, invalid guest state.  SVM: VMEXIT_INVALID, 32-bit -1. */
+	EXPECT_EQ(vcpu->run->hw.vendor == KVMINI_VENDOR_VMX ? 33 : 0xffffffff,
 		  vcpu->run->hw.reason);
+	/* The state is the one userspace set, not the host's. */
+	kvmini_get_sregs(vcpu, &after);
+	EXPECT_EQ(0, memcmp(&bad, &after, sizeof(bad)));
+	EXPECT_EQ(GUEST_LOAD_ADDR, rip_of(vcpu));
 	EXPECT_EQ(1, vcpu->run->exit_count[KVMINI_EXIT_FAIL_ENTRY]);
 	kvmini_set_sregs(vcpu, &good);
 	expect_io(_metadata, vcpu, KVMINI_IO_OUT, 1, DEBUG_PORT);

@@ -53,6 +53,14 @@ struct kvmini_svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	u64 next_rip;		/* RIP after the exiting instruction, or 0 */
+	/*
+	 * Guest state as userspace last set it, until a VMRUN accepts it.
+	 * Only such state can fail VMRUN's checks, and an emulated CPU may
+	 * then write its own host state into the save area: put the
+	 * guest's back so userspace never reads the host's.
+	 */
+	struct vmcb_save_area *user_save;
+	bool user_save_valid;
 };
 
 static struct kvmini_svm_vcpu *to_svm(struct kvmini_vcpu *vcpu)
@@ -225,6 +233,7 @@ static void svm_set_regs(struct kvmini_vcpu *vcpu,
 	save->rsp = regs->rsp;
 	save->rip = regs->rip;
 	save->rflags = regs->rflags;
+	to_svm(vcpu)->user_save_valid = false;
 }
 
 static void svm_get_sregs(struct kvmini_vcpu *vcpu,
@@ -272,6 +281,7 @@ static int svm_set_sregs(struct kvmini_vcpu *vcpu,
 	/* VMRUN requires SVME in the guest's EFER; the guest never sees it. */
 	vmcb->save.efer = sregs->efer | EFER_SVME;
 	vmcb->save.cpl = (sregs->cr0 & X86_CR0_PE) ? sregs->ss.dpl : 0;
+	to_svm(vcpu)->user_save_valid = false;
 	return 0;
 }
 
@@ -331,6 +341,12 @@ static int svm_vcpu_create(struct kvmini_vcpu *vcpu)
 		kfree(svm);
 		return -ENOMEM;
 	}
+	svm->user_save = kmalloc(sizeof(*svm->user_save), GFP_KERNEL_ACCOUNT);
+	if (!svm->user_save) {
+		free_page((unsigned long)svm->vmcb);
+		kfree(svm);
+		return -ENOMEM;
+	}
 	svm->vmcb_pa = __pa(svm->vmcb);
 	vcpu->vendor = svm;
 	svm_setup_vmcb(vcpu);
@@ -347,6 +363,7 @@ static void svm_vcpu_free(struct kvmini_vcpu *vcpu)
 		cmpxchg(&per_cpu_ptr(&svm_cpu, cpu)->last_vmcb, svm->vmcb,
 			NULL);
 	free_page((unsigned long)svm->vmcb);
+	kfree(svm->user_save);
 	kfree(svm);
 }
 
@@ -379,7 +396,7 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 	u64 info1 = exit->hw.info1;
 
 	svm->next_rip = 0;
-	switch (exit->hw.reason) {
+	switch ((u32)exit->hw.reason) {
 	case SVM_EXIT_INTR:
 		exit->reason = KVMINI_EXIT_EXTINT;
 		break;
@@ -408,7 +425,7 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 	case SVM_EXIT_SHUTDOWN:
 		exit->reason = KVMINI_EXIT_SHUTDOWN;
 		break;
-	case SVM_EXIT_ERR:
+	case (u32)SVM_EXIT_ERR:
 		exit->reason = KVMINI_EXIT_FAIL_ENTRY;
 		break;
 	default:
@@ -434,6 +451,10 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	sc->last_vmcb = vmcb;
 	vmcb->control.clean = 0;
 	vmcb->save.rax = vcpu->gprs[GPR_RAX];
+	if (!svm->user_save_valid) {
+		memcpy(svm->user_save, &vmcb->save, sizeof(vmcb->save));
+		svm->user_save_valid = true;
+	}
 
 	local_irq_disable();
 	svm_clgi();
@@ -451,11 +472,15 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 
-	exit->hw.reason = ((u64)vmcb->control.exit_code_hi << 32) |
-			  vmcb->control.exit_code;
+	/* Exit codes are 32 bits wide; VMEXIT_INVALID reads 0xffffffff. */
+	exit->hw.reason = vmcb->control.exit_code;
 	exit->hw.info1 = vmcb->control.exit_info_1;
 	exit->hw.info2 = vmcb->control.exit_info_2;
 	svm_decode_exit(svm, exit);
+	if (exit->reason == KVMINI_EXIT_FAIL_ENTRY)
+		memcpy(&vmcb->save, svm->user_save, sizeof(vmcb->save));
+	else
+		svm->user_save_valid = false;
 	/* A held interrupt or NMI is taken here, by the host. */
 	local_irq_enable();
 }
