@@ -42,7 +42,7 @@ struct kvmini_vm {
 	struct kref ref;		/* fd + one per vCPU */
 	struct mm_struct *mm;		/* (c) creator; grabbed with mmgrab */
 
-	struct mutex slots_lock;
+	struct mutex slots_lock;	/* the slots array */
 	struct kvmini_slot slots[KVMINI_MAX_MEM_SLOTS];	/* (s) */
 
 	/*
@@ -50,11 +50,11 @@ struct kvmini_vm {
 	 * slots.  Leaves point at pinned user pages; freeing the table
 	 * unpins them.
 	 */
-	struct mutex gpa_lock;
+	struct mutex gpa_lock;		/* the EPT/NPT table below */
 	u64 *gpa_root;			/* (c) */
 	u64 gpa_root_pa;		/* (c) */
 
-	struct mutex vcpus_lock;
+	struct mutex vcpus_lock;	/* the vcpus array */
 	struct kvmini_vcpu *vcpus[KVMINI_MAX_VCPUS];	/* (vcpus_lock) */
 };
 

@@ -264,24 +264,28 @@ TEST(execute_outside_memory)
 	kvmini_vm_free(vm);
 }
 
-/* INVD always exits and nothing handles it: the raw exit comes out. */
-GUEST_CODE16(invd,
-	"	invd\n"
+/*
+ * A debug-register write exits (the host owns DR0-7) and nothing handles
+ * it: the raw exit comes out, with the instruction's bytes.
+ */
+GUEST_CODE16(mov_dr7,
+	"	mov %eax, %dr7\n"
 	"	hlt\n");
 
 TEST(unhandled_exit_is_raw)
 {
-	struct kvmini_vcpu *vcpu = GUEST_CREATE(invd);
+	struct kvmini_vcpu *vcpu = GUEST_CREATE(mov_dr7);
 	struct kvmini_run *run = vcpu->run;
 
 	expect_exit(_metadata, vcpu, KVMINI_EXIT_UNHANDLED);
-	/* VMX exit reason 13 (INVD), SVM exit code 0x76 (INVD). */
-	EXPECT_EQ(run->hw.vendor == KVMINI_VENDOR_VMX ? 13 : 0x76,
+	/* VMX exit reason 29 (DR access), SVM exit code 0x37 (DR7 write). */
+	EXPECT_EQ(run->hw.vendor == KVMINI_VENDOR_VMX ? 29 : 0x37,
 		  run->hw.reason);
 	ASSERT_EQ(15, run->unhandled.insn_len);
 	EXPECT_EQ(0x0f, run->unhandled.insn[0]);
-	EXPECT_EQ(0x08, run->unhandled.insn[1]);
-	EXPECT_EQ(0xf4, run->unhandled.insn[2]);
+	EXPECT_EQ(0x23, run->unhandled.insn[1]);
+	EXPECT_EQ(0xf8, run->unhandled.insn[2]);
+	EXPECT_EQ(0xf4, run->unhandled.insn[3]);
 	EXPECT_EQ(GUEST_LOAD_ADDR, rip_of(vcpu));
 	EXPECT_EQ(1, run->exit_count[KVMINI_EXIT_UNHANDLED]);
 	guest_destroy(vcpu);

@@ -93,11 +93,11 @@ static int kvmini_cpu_offline(unsigned int cpu)
 
 static int __init kvmini_pick_vendor(void)
 {
-	if (boot_cpu_has(X86_FEATURE_VMX))
+	if (boot_cpu_has(X86_FEATURE_VMX)) {
 		kvmini_vendor = &kvmini_vmx_ops;
-	else if (boot_cpu_has(X86_FEATURE_SVM))
+	} else if (boot_cpu_has(X86_FEATURE_SVM)) {
 		kvmini_vendor = &kvmini_svm_ops;
-	else {
+	} else {
 		pr_err("this CPU has neither VMX nor SVM\n");
 		return -ENODEV;
 	}

@@ -28,9 +28,7 @@
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_state.h"
-
-void kvmini_svm_enter(unsigned long vmcb_pa, unsigned long *gprs,
-		      unsigned long host_save_pa);
+#include "svm_entry.h"
 
 #define SVM_ASID		1
 #define SVM_IOPM_ORDER		2	/* 12 KiB used */
@@ -47,6 +45,7 @@ struct svm_cpu {
 	bool on;
 	struct vmcb *last_vmcb;	/* whose translations the TLB may hold */
 };
+
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
 
 struct kvmini_svm_vcpu {

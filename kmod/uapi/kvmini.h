@@ -19,6 +19,7 @@
 #ifndef _UAPI_KVMINI_H
 #define _UAPI_KVMINI_H
 
+#include <linux/const.h>
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
@@ -33,7 +34,7 @@
 /* ------------------------------------------------------------------ */
 
 /* Guest writes to the slot are not done; they exit as MMIO writes. */
-#define KVMINI_MEM_READONLY	(1u << 0)
+#define KVMINI_MEM_READONLY	_BITUL(0)
 #define KVMINI_MEM_FLAGS	KVMINI_MEM_READONLY
 
 /*
@@ -142,8 +143,8 @@ struct kvmini_hw_exit {
 	__u32 padding;
 	__u64 reason;		/* VMX basic exit reason / SVM exit code */
 	__u64 info1;		/* VMX exit qualification / SVM EXITINFO1 */
-	__u64 info2;		/* VMX instruction error (failed entry) or
-				 * guest-physical address / SVM EXITINFO2 */
+	/* VMX: instruction error or guest-physical address; SVM: EXITINFO2 */
+	__u64 info2;
 };
 
 #define KVMINI_VENDOR_VMX	1

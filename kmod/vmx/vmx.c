@@ -31,14 +31,11 @@
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_state.h"
+#include "vmx_entry.h"
 
 #ifndef VMX_BASIC_TRUE_CTLS
 #define VMX_BASIC_TRUE_CTLS	BIT_ULL(55)	/* not named in older kernels */
 #endif
-
-int kvmini_vmx_enter(unsigned long *gprs, bool launched,
-		     unsigned long host_rsp_field);
-extern const char kvmini_vmx_exit[];
 
 /* What this CPU model lets us use, computed once at load. */
 static struct {
@@ -108,6 +105,19 @@ static void vmcs_clear(u64 pa)
 	asm volatile("vmclear %1" CC_SET(na)
 		     : CC_OUT(na)(fail) : "m"(pa) : "memory");
 	WARN_ONCE(fail, "kvmini: vmclear failed\n");
+}
+
+/* VMXON; true if it failed or faulted (the fault is fixed up). */
+static bool vmx_insn_vmxon(u64 pa)
+{
+	u8 failed = 1;
+
+	asm volatile("1: vmxon %1\n\t"
+		     "setna %0\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "+qm"(failed) : "m"(pa) : "cc", "memory");
+	return failed;
 }
 
 static void invept_single(u64 eptp)
@@ -258,15 +268,12 @@ static int vmx_cpu_enable(void)
 		goto out;
 	}
 	cr4_update_irqsoff(X86_CR4_VMXE, 0);
-	asm goto("1: vmxon %[pa]\n\t"
-		 "jna %l[fail]\n\t"
-		 _ASM_EXTABLE(1b, %l[fail])
-		 : : [pa] "m"(pa) : "cc", "memory" : fail);
-	this_cpu_write(vmx_on, true);
-	goto out;
-fail:
-	cr4_update_irqsoff(0, X86_CR4_VMXE);
-	r = -EIO;
+	if (vmx_insn_vmxon(pa)) {
+		cr4_update_irqsoff(0, X86_CR4_VMXE);
+		r = -EIO;
+	} else {
+		this_cpu_write(vmx_on, true);
+	}
 out:
 	local_irq_restore(flags);
 	return r;
@@ -277,10 +284,10 @@ static void vmx_cpu_disable(void)
 {
 	if (!this_cpu_read(vmx_on))
 		return;
-	asm goto("1: vmxoff\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
-		 : : : "cc", "memory" : fault);
-fault:
+	/* A fault here means VMX was already off: fine either way. */
+	asm volatile("1: vmxoff\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b) : : : "cc", "memory");
 	cr4_update_irqsoff(0, X86_CR4_VMXE);
 	this_cpu_write(vmx_on, false);
 }

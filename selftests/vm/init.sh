@@ -31,4 +31,6 @@ shell)
 	;;
 esac
 echo "kvmini-vm: done"
+# Let the UART drain: Bochs' transmits at its emulated baud rate.
+sleep 2
 poweroff -f
