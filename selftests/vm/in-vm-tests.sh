@@ -70,9 +70,10 @@ else
 fi
 
 # Splats only: some CPUs' boot messages contain a plain "WARNING:".
-if dmesg | grep -qE 'WARNING: CPU:|BUG:|Oops|soft lockup|Call Trace|general protection fault|blocked for more than'; then
+splat='WARNING: CPU:|BUG:|Oops|soft lockup|Call Trace|general protection fault|blocked for more than'
+if dmesg | grep -qE "$splat"; then
 	result 1 "kernel log has no warnings"
-	dmesg | tail -n 80 | sed 's/^/# /'
+	dmesg | grep -E -A12 "$splat" | head -n 40 | sed 's/^/# /'
 else
 	result 0 "kernel log has no warnings"
 fi
