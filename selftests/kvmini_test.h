@@ -50,19 +50,31 @@
 #define GUEST_LOAD_ADDR		0x1000
 #define GUEST_MEM_SIZE		(1 << 20)
 
-/* A VM with 1 MiB at 0, the guest copied to 0x1000, one vCPU there. */
+/*
+ * A VM with mem_size bytes of memory at 0, the guest copied to 0x1000 and
+ * one vCPU starting there.  The memory is returned in *mem if asked for.
+ */
 static inline struct kvmini_vcpu *
-guest_create(const unsigned char *start, const unsigned char *end)
+guest_create_mem(const unsigned char *start, const unsigned char *end,
+		 size_t mem_size, uint8_t **mem)
 {
 	struct kvmini_vm *vm = kvmini_vm_create();
 	struct kvmini_vcpu *vcpu;
-	uint8_t *mem;
+	uint8_t *m;
 
-	mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
-	memcpy(mem + GUEST_LOAD_ADDR, start, end - start);
+	m = kvmini_vm_add_memory(vm, 0, mem_size);
+	memcpy(m + GUEST_LOAD_ADDR, start, end - start);
 	vcpu = kvmini_vcpu_create(vm, 0);
 	kvmini_vcpu_setup_real_mode(vcpu, GUEST_LOAD_ADDR, 0x8000);
+	if (mem)
+		*mem = m;
 	return vcpu;
+}
+
+static inline struct kvmini_vcpu *
+guest_create(const unsigned char *start, const unsigned char *end)
+{
+	return guest_create_mem(start, end, GUEST_MEM_SIZE, NULL);
 }
 
 #define GUEST_CREATE(name)						\

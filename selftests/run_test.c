@@ -211,16 +211,13 @@ GUEST_CODE16(memory,
 
 TEST(guest_memory)
 {
-	struct kvmini_vm *vm = kvmini_vm_create();
-	struct kvmini_vcpu *vcpu;
-	uint8_t *mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
+	uint8_t *mem;
+	struct kvmini_vcpu *vcpu = guest_create_mem(guest_memory_start,
+						     guest_memory_end,
+						     GUEST_MEM_SIZE, &mem);
 	uint32_t v = 41, got;
 
-	memcpy(mem + GUEST_LOAD_ADDR, guest_memory_start,
-	       guest_memory_end - guest_memory_start);
 	memcpy(mem + 0x3000, &v, 4);
-	vcpu = kvmini_vcpu_create(vm, 0);
-	kvmini_vcpu_setup_real_mode(vcpu, GUEST_LOAD_ADDR, 0x8000);
 	expect_exit(_metadata, vcpu, KVMINI_EXIT_HLT);
 	memcpy(&got, mem + 0x3004, 4);
 	EXPECT_EQ(42, got);
@@ -251,17 +248,12 @@ GUEST_CODE16(jump_out,
 
 TEST(execute_outside_memory)
 {
-	struct kvmini_vm *vm = kvmini_vm_create();
-	struct kvmini_vcpu *vcpu;
-	uint8_t *mem = kvmini_vm_add_memory(vm, 0, 512 << 10);
+	struct kvmini_vcpu *vcpu = guest_create_mem(guest_jump_out_start,
+						     guest_jump_out_end,
+						     512 << 10, NULL);
 
-	memcpy(mem + GUEST_LOAD_ADDR, guest_jump_out_start,
-	       guest_jump_out_end - guest_jump_out_start);
-	vcpu = kvmini_vcpu_create(vm, 0);
-	kvmini_vcpu_setup_real_mode(vcpu, GUEST_LOAD_ADDR, 0x8000);
 	EXPECT_ERRNO(EFAULT, ioctl(vcpu->fd, KVMINI_RUN, 0));
-	kvmini_vcpu_free(vcpu);
-	kvmini_vm_free(vm);
+	guest_destroy(vcpu);
 }
 
 /*

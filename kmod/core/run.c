@@ -18,6 +18,11 @@
 #include <asm/processor-flags.h>
 
 #include "../kvmini_vendor.h"
+#include "../kvmini_entry.h"
+
+/* The entry assembly indexes vcpu->gprs with these. */
+static_assert(GPR_OFF_RCX == GPR_RCX * 8 && GPR_OFF_RBP == GPR_RBP * 8 &&
+	      GPR_OFF_RDI == GPR_RDI * 8 && GPR_OFF_R15 == GPR_R15 * 8);
 
 static void *run_io_data(struct kvmini_vcpu *vcpu)
 {

@@ -15,21 +15,8 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
+#include "../kvmini_entry.h"
 
-#define RCX	(1 * 8)
-#define RDX	(2 * 8)
-#define RBX	(3 * 8)
-#define RBP	(5 * 8)
-#define RSI	(6 * 8)
-#define RDI	(7 * 8)
-#define R8	(8 * 8)
-#define R9	(9 * 8)
-#define R10	(10 * 8)
-#define R11	(11 * 8)
-#define R12	(12 * 8)
-#define R13	(13 * 8)
-#define R14	(14 * 8)
-#define R15	(15 * 8)
 
 .section .text, "ax"
 
@@ -55,20 +42,20 @@ SYM_FUNC_START(kvmini_svm_enter)
 	mov	(%rsp), %rax
 	vmload	%rax
 
-	mov	RCX(%rsi), %rcx
-	mov	RDX(%rsi), %rdx
-	mov	RBX(%rsi), %rbx
-	mov	RBP(%rsi), %rbp
-	mov	RDI(%rsi), %rdi
-	mov	R8(%rsi), %r8
-	mov	R9(%rsi), %r9
-	mov	R10(%rsi), %r10
-	mov	R11(%rsi), %r11
-	mov	R12(%rsi), %r12
-	mov	R13(%rsi), %r13
-	mov	R14(%rsi), %r14
-	mov	R15(%rsi), %r15
-	mov	RSI(%rsi), %rsi
+	mov	GPR_OFF_RCX(%rsi), %rcx
+	mov	GPR_OFF_RDX(%rsi), %rdx
+	mov	GPR_OFF_RBX(%rsi), %rbx
+	mov	GPR_OFF_RBP(%rsi), %rbp
+	mov	GPR_OFF_RDI(%rsi), %rdi
+	mov	GPR_OFF_R8(%rsi), %r8
+	mov	GPR_OFF_R9(%rsi), %r9
+	mov	GPR_OFF_R10(%rsi), %r10
+	mov	GPR_OFF_R11(%rsi), %r11
+	mov	GPR_OFF_R12(%rsi), %r12
+	mov	GPR_OFF_R13(%rsi), %r13
+	mov	GPR_OFF_R14(%rsi), %r14
+	mov	GPR_OFF_R15(%rsi), %r15
+	mov	GPR_OFF_RSI(%rsi), %rsi
 
 	/* RAX is the VMCB's address again after #VMEXIT. */
 	vmrun	%rax
@@ -76,41 +63,26 @@ SYM_FUNC_START(kvmini_svm_enter)
 
 	push	%rsi
 	mov	16(%rsp), %rsi
-	mov	%rcx, RCX(%rsi)
-	mov	%rdx, RDX(%rsi)
-	mov	%rbx, RBX(%rsi)
-	mov	%rbp, RBP(%rsi)
-	mov	%rdi, RDI(%rsi)
-	mov	%r8, R8(%rsi)
-	mov	%r9, R9(%rsi)
-	mov	%r10, R10(%rsi)
-	mov	%r11, R11(%rsi)
-	mov	%r12, R12(%rsi)
-	mov	%r13, R13(%rsi)
-	mov	%r14, R14(%rsi)
-	mov	%r15, R15(%rsi)
+	mov	%rcx, GPR_OFF_RCX(%rsi)
+	mov	%rdx, GPR_OFF_RDX(%rsi)
+	mov	%rbx, GPR_OFF_RBX(%rsi)
+	mov	%rbp, GPR_OFF_RBP(%rsi)
+	mov	%rdi, GPR_OFF_RDI(%rsi)
+	mov	%r8, GPR_OFF_R8(%rsi)
+	mov	%r9, GPR_OFF_R9(%rsi)
+	mov	%r10, GPR_OFF_R10(%rsi)
+	mov	%r11, GPR_OFF_R11(%rsi)
+	mov	%r12, GPR_OFF_R12(%rsi)
+	mov	%r13, GPR_OFF_R13(%rsi)
+	mov	%r14, GPR_OFF_R14(%rsi)
+	mov	%r15, GPR_OFF_R15(%rsi)
 	pop	%rax
-	mov	%rax, RSI(%rsi)
+	mov	%rax, GPR_OFF_RSI(%rsi)
 
 	mov	16(%rsp), %rax
 	vmload	%rax
 	add	$24, %rsp
 
-	/* Leave no guest value in a register the compiler may spill. */
 	xor	%eax, %eax
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
-	pop	%rbx
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
-	pop	%rbp
-	RET
+	SCRUB_AND_RETURN
 SYM_FUNC_END(kvmini_svm_enter)

@@ -10,25 +10,10 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
+#include "../kvmini_entry.h"
 #include <asm/ibt.h>
 #include <asm/unwind_hints.h>
 
-/* Byte offsets into vcpu->gprs, in enum kvmini_gpr order. */
-#define RAX	(0 * 8)
-#define RCX	(1 * 8)
-#define RDX	(2 * 8)
-#define RBX	(3 * 8)
-#define RBP	(5 * 8)
-#define RSI	(6 * 8)
-#define RDI	(7 * 8)
-#define R8	(8 * 8)
-#define R9	(9 * 8)
-#define R10	(10 * 8)
-#define R11	(11 * 8)
-#define R12	(12 * 8)
-#define R13	(13 * 8)
-#define R14	(14 * 8)
-#define R15	(15 * 8)
 
 .section .text, "ax"
 
@@ -57,21 +42,21 @@ SYM_FUNC_START(kvmini_vmx_enter)
 	/* Flags survive the movs below: they choose launch or resume. */
 	test	%sil, %sil
 
-	mov	RAX(%rdi), %rax
-	mov	RCX(%rdi), %rcx
-	mov	RDX(%rdi), %rdx
-	mov	RBX(%rdi), %rbx
-	mov	RBP(%rdi), %rbp
-	mov	RSI(%rdi), %rsi
-	mov	R8(%rdi), %r8
-	mov	R9(%rdi), %r9
-	mov	R10(%rdi), %r10
-	mov	R11(%rdi), %r11
-	mov	R12(%rdi), %r12
-	mov	R13(%rdi), %r13
-	mov	R14(%rdi), %r14
-	mov	R15(%rdi), %r15
-	mov	RDI(%rdi), %rdi
+	mov	GPR_OFF_RAX(%rdi), %rax
+	mov	GPR_OFF_RCX(%rdi), %rcx
+	mov	GPR_OFF_RDX(%rdi), %rdx
+	mov	GPR_OFF_RBX(%rdi), %rbx
+	mov	GPR_OFF_RBP(%rdi), %rbp
+	mov	GPR_OFF_RSI(%rdi), %rsi
+	mov	GPR_OFF_R8(%rdi), %r8
+	mov	GPR_OFF_R9(%rdi), %r9
+	mov	GPR_OFF_R10(%rdi), %r10
+	mov	GPR_OFF_R11(%rdi), %r11
+	mov	GPR_OFF_R12(%rdi), %r12
+	mov	GPR_OFF_R13(%rdi), %r13
+	mov	GPR_OFF_R14(%rdi), %r14
+	mov	GPR_OFF_R15(%rdi), %r15
+	mov	GPR_OFF_RDI(%rdi), %rdi
 
 	jnz	.Lresume
 	vmlaunch
@@ -92,40 +77,25 @@ SYM_INNER_LABEL(kvmini_vmx_exit, SYM_L_GLOBAL)
 	/* Every register but RSP holds the guest's value here. */
 	push	%rax
 	mov	8(%rsp), %rax
-	mov	%rcx, RCX(%rax)
-	mov	%rdx, RDX(%rax)
-	mov	%rbx, RBX(%rax)
-	mov	%rbp, RBP(%rax)
-	mov	%rsi, RSI(%rax)
-	mov	%rdi, RDI(%rax)
-	mov	%r8, R8(%rax)
-	mov	%r9, R9(%rax)
-	mov	%r10, R10(%rax)
-	mov	%r11, R11(%rax)
-	mov	%r12, R12(%rax)
-	mov	%r13, R13(%rax)
-	mov	%r14, R14(%rax)
-	mov	%r15, R15(%rax)
+	mov	%rcx, GPR_OFF_RCX(%rax)
+	mov	%rdx, GPR_OFF_RDX(%rax)
+	mov	%rbx, GPR_OFF_RBX(%rax)
+	mov	%rbp, GPR_OFF_RBP(%rax)
+	mov	%rsi, GPR_OFF_RSI(%rax)
+	mov	%rdi, GPR_OFF_RDI(%rax)
+	mov	%r8, GPR_OFF_R8(%rax)
+	mov	%r9, GPR_OFF_R9(%rax)
+	mov	%r10, GPR_OFF_R10(%rax)
+	mov	%r11, GPR_OFF_R11(%rax)
+	mov	%r12, GPR_OFF_R12(%rax)
+	mov	%r13, GPR_OFF_R13(%rax)
+	mov	%r14, GPR_OFF_R14(%rax)
+	mov	%r15, GPR_OFF_R15(%rax)
 	pop	%rcx
-	mov	%rcx, RAX(%rax)
+	mov	%rcx, GPR_OFF_RAX(%rax)
 	add	$8, %rsp
 	xor	%eax, %eax
 
 .Lout:
-	/* Leave no guest value in a register the compiler may spill. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
-	pop	%rbx
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
-	pop	%rbp
-	RET
+	SCRUB_AND_RETURN
 SYM_FUNC_END(kvmini_vmx_enter)

@@ -31,6 +31,13 @@ fi
 echo "# kvmini: vendor $vendor, kernel $(uname -r)"
 check "the CPU offers VMX or SVM" [ "$vendor" != none ]
 
+# Splats only: some CPUs' boot messages contain a plain "WARNING:".
+splat='WARNING: CPU:|BUG:|Oops|soft lockup|Call Trace|general protection fault|blocked for more than'
+# The last check judges what the tests did: start from an empty log, and
+# show what the emulated machine's boot already complained about.
+dmesg | grep -E "$splat" | sed 's/^/# boot, before the tests: /'
+dmesg -c >/dev/null
+
 check "insmod kvmini.ko" insmod kvmini.ko
 check "kvmini reports the $vendor backend" \
 	sh -c "dmesg | grep -q 'kvmini: loaded, using $vendor'"
@@ -69,8 +76,6 @@ else
 	result 1 "insmod $kvm_vendor for the coexistence checks"
 fi
 
-# Splats only: some CPUs' boot messages contain a plain "WARNING:".
-splat='WARNING: CPU:|BUG:|Oops|soft lockup|Call Trace|general protection fault|blocked for more than'
 if dmesg | grep -qE "$splat"; then
 	result 1 "kernel log has no warnings"
 	dmesg | grep -E -A12 "$splat" | head -n 40 | sed 's/^/# /'
