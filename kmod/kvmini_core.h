@@ -53,6 +53,11 @@ struct kvmini_vm {
 	struct mutex gpa_lock;		/* the EPT/NPT table below */
 	u64 *gpa_root;			/* (c) */
 	u64 gpa_root_pa;		/* (c) */
+	/*
+	 * Bumped when mappings are removed; a vCPU whose tlb_gen differs
+	 * flushes its cached translations before it next enters.
+	 */
+	atomic_t tlb_gen;
 
 	struct mutex vcpus_lock;	/* the vcpus array */
 	struct kvmini_vcpu *vcpus[KVMINI_MAX_VCPUS];	/* (vcpus_lock) */
@@ -77,6 +82,27 @@ struct kvmini_exit {
 	};
 };
 
+/* A decoded MMIO instruction (core/mmio_decode.c). */
+struct kvmini_mmio_op {
+	int length;		/* of the instruction, in bytes */
+	int size;		/* of the access: 1, 2, 4 or 8 */
+	bool write;
+	int reg;		/* enum kvmini_gpr read or written; -1: imm */
+	bool high_byte;		/* AH, CH, DH or BH */
+	int dest_size;		/* register bytes a read fills (movzx) */
+	u64 imm;
+};
+
+/* A read from userspace (IN or MMIO) that completes at the next RUN. */
+struct kvmini_pending_read {
+	bool active;
+	bool mmio;		/* data in run->mmio.data, else run->io */
+	u8 size;		/* bytes of data */
+	u8 dest_size;		/* bytes of the register written */
+	u8 reg;			/* enum kvmini_gpr */
+	bool high_byte;
+};
+
 struct kvmini_vcpu {
 	struct kvmini_vm *vm;		/* (c) holds a reference */
 	u32 id;				/* (c) */
@@ -88,11 +114,10 @@ struct kvmini_vcpu {
 	unsigned long gprs[GPR_NR];	/* (v) rsp/rip/rflags live in VMCS/VMCB */
 	struct fpu_guest guest_fpu;	/* (v) */
 
-	/* An IN whose data userspace supplies before the next RUN. */
-	bool pending_in;		/* (v) */
-	u8 pending_in_size;		/* (v) */
+	struct kvmini_pending_read pending;	/* (v) */
 
 	int last_cpu;			/* (v) -1 before the first run */
+	int tlb_gen;			/* (v) vm->tlb_gen last flushed for */
 	void *vendor;			/* (c) struct kvmini_vmx_vcpu / svm */
 };
 
@@ -109,9 +134,43 @@ int kvmini_gpa_map_init(struct kvmini_vm *vm);
 void kvmini_gpa_map_free(struct kvmini_vm *vm);
 int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 			 bool *is_mmio);
+void kvmini_gpa_unmap(struct kvmini_vm *vm, u64 gpa, u64 size, bool dirty);
+void kvmini_vm_flush_tlbs(struct kvmini_vm *vm);
+
+/*
+ * Called by a backend with interrupts disabled, just before entering:
+ * true if mappings were removed since this vCPU last flushed.  A removal
+ * bumps tlb_gen and then interrupts every CPU, so a vCPU that read the
+ * old value is thrown out of the guest and sees the new one next time.
+ */
+static inline bool kvmini_tlb_flush_needed(struct kvmini_vcpu *vcpu)
+{
+	int gen = atomic_read(&vcpu->vm->tlb_gen);
+
+	if (gen == vcpu->tlb_gen)
+		return false;
+	vcpu->tlb_gen = gen;
+	return true;
+}
 
 /* core/vcpu.c */
 long kvmini_vcpu_create(struct kvmini_vm *vm, unsigned long id);
+
+/* core/guest_walk.c */
+int kvmini_guest_linear_to_gpa(struct kvmini_vcpu *vcpu,
+			       const struct kvmini_sregs *sregs, u64 linear,
+			       u64 *gpa);
+int kvmini_read_guest_linear(struct kvmini_vcpu *vcpu,
+			     const struct kvmini_sregs *sregs, u64 linear,
+			     void *buf, int len);
+
+/* core/mmio_decode.c */
+int kvmini_mmio_decode(const u8 *insn, int len, bool long64, bool def32,
+		       struct kvmini_mmio_op *op);
+
+/* core/mmio.c */
+int kvmini_fetch_insn(struct kvmini_vcpu *vcpu);
+int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
 
 /* core/run.c */
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu);

@@ -177,6 +177,37 @@ TEST_F(slot, delete_missing)
 	EXPECT_ERRNO(ENOENT, set_slot(self->vm, &del));
 }
 
+TEST_F(slot, delete_and_reuse)
+{
+	struct kvmini_memory_slot del = { .slot = 0 };
+
+	ASSERT_EQ(0, set_slot(self->vm, &self->good));
+	EXPECT_EQ(0, set_slot(self->vm, &del));
+	/* The number and the range are free again. */
+	EXPECT_EQ(0, set_slot(self->vm, &self->good));
+}
+
+/* Deleting takes only slot and size 0; anything else must be zero too. */
+TEST_F(slot, delete_with_reserved)
+{
+	struct kvmini_memory_slot del = { .slot = 0, .reserved[0] = 1 };
+
+	ASSERT_EQ(0, set_slot(self->vm, &self->good));
+	EXPECT_ERRNO(EINVAL, set_slot(self->vm, &del));
+	/* Still there. */
+	EXPECT_ERRNO(EEXIST, set_slot(self->vm, &self->good));
+}
+
+TEST_F(slot, readonly_flag)
+{
+	struct kvmini_memory_slot ro = self->good;
+
+	ro.flags = KVMINI_MEM_READONLY;
+	EXPECT_EQ(0, set_slot(self->vm, &ro));
+	EXPECT_EQ(1, ioctl(self->vm->sys_fd, KVMINI_CHECK_CAP,
+			   KVMINI_CAP_READONLY_MEM));
+}
+
 TEST_F(slot, all_slots)
 {
 	struct kvmini_memory_slot s = self->good;
@@ -188,6 +219,10 @@ TEST_F(slot, all_slots)
 		s.guest_phys_addr = i * MB;
 		ASSERT_EQ(0, set_slot(self->vm, &s));
 	}
+	/* There is no 33rd: slot numbers stop at the limit. */
+	s.slot = KVMINI_MAX_MEM_SLOTS;
+	s.guest_phys_addr = 64 * MB;
+	EXPECT_ERRNO(EINVAL, set_slot(self->vm, &s));
 }
 
 TEST_F(slot, unknown_vm_ioctl)

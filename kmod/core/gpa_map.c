@@ -70,11 +70,32 @@ static u64 *gpa_leaf(struct kvmini_vm *vm, u64 gpa)
 	return &table[gpa_index(gpa, 0)];
 }
 
+/* The leaf entry for gpa if the tables above it exist, or NULL. */
+static u64 *gpa_leaf_lookup(struct kvmini_vm *vm, u64 gpa)
+{
+	u64 *table = vm->gpa_root;
+	int level;
+
+	for (level = kvmini_vendor->gpa_levels() - 1; level > 0; level--) {
+		u64 pte = table[gpa_index(gpa, level)];
+
+		if (!(pte & 1))
+			return NULL;
+		table = phys_to_virt(pte & GPA_PTE_FRAME);
+	}
+	return &table[gpa_index(gpa, 0)];
+}
+
+/*
+ * A guest access to gpa faulted.  Map the page if a slot covers it and
+ * allows the access; otherwise the access is MMIO (*is_mmio), which
+ * includes writes to read-only slots.  slots_lock is held throughout, so
+ * a slot cannot be deleted between finding it and mapping its page.
+ */
 int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 			 bool *is_mmio)
 {
 	struct kvmini_slot *slot;
-	unsigned long hva;
 	struct page *page;
 	bool writable;
 	u64 *pte;
@@ -83,19 +104,20 @@ int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 	gpa &= PAGE_MASK;
 	mutex_lock(&vm->slots_lock);
 	slot = kvmini_slot_find(vm, gpa);
-	*is_mmio = !slot;
-	if (!slot) {
-		mutex_unlock(&vm->slots_lock);
-		return 0;
+	writable = slot && !(slot->flags & KVMINI_MEM_READONLY);
+	*is_mmio = !slot || (write && !writable);
+	if (*is_mmio) {
+		r = 0;
+		goto out_unlock;
 	}
-	hva = slot->uaddr + (gpa - slot->gpa);
-	writable = !(slot->flags & KVMINI_MEM_READONLY);
-	mutex_unlock(&vm->slots_lock);
 
-	r = pin_user_pages_fast(hva, 1, FOLL_LONGTERM |
-				(writable ? FOLL_WRITE : 0), &page);
-	if (r != 1)
-		return r < 0 ? r : -EFAULT;
+	r = pin_user_pages_fast(slot->uaddr + (gpa - slot->gpa), 1,
+				FOLL_LONGTERM | (writable ? FOLL_WRITE : 0),
+				&page);
+	if (r != 1) {
+		r = r < 0 ? r : -EFAULT;
+		goto out_unlock;
+	}
 
 	mutex_lock(&vm->gpa_lock);
 	pte = gpa_leaf(vm, gpa);
@@ -113,7 +135,44 @@ int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 	mutex_unlock(&vm->gpa_lock);
 	if (r)
 		unpin_user_page(page);
+out_unlock:
+	mutex_unlock(&vm->slots_lock);
 	return r < 0 ? r : 0;
+}
+
+/*
+ * Unmap [gpa, gpa + size) and unpin its pages; the caller holds
+ * slots_lock and has already removed the slot.  First the leaves are
+ * made not-present (their frames kept), then every vCPU is made to flush
+ * what it cached, and only then are the pages unpinned: a guest never
+ * reaches a page after kvmini has let go of it.
+ */
+void kvmini_gpa_unmap(struct kvmini_vm *vm, u64 gpa, u64 size, bool dirty)
+{
+	u64 a, *pte;
+
+	mutex_lock(&vm->gpa_lock);
+	for (a = gpa; a < gpa + size; a += PAGE_SIZE) {
+		pte = gpa_leaf_lookup(vm, a);
+		if (pte && (*pte & 1))
+			WRITE_ONCE(*pte, *pte & GPA_PTE_FRAME);
+	}
+	mutex_unlock(&vm->gpa_lock);
+
+	kvmini_vm_flush_tlbs(vm);
+
+	mutex_lock(&vm->gpa_lock);
+	for (a = gpa; a < gpa + size; a += PAGE_SIZE) {
+		struct page *page;
+
+		pte = gpa_leaf_lookup(vm, a);
+		if (!pte || !*pte)
+			continue;
+		page = pfn_to_page((*pte & GPA_PTE_FRAME) >> PAGE_SHIFT);
+		unpin_user_pages_dirty_lock(&page, 1, dirty);
+		WRITE_ONCE(*pte, 0);
+	}
+	mutex_unlock(&vm->gpa_lock);
 }
 
 /* Free a table and everything below it, unpinning the guest's pages. */

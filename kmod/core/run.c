@@ -8,14 +8,15 @@
  *     -> kvmini_handle_exit() below either completes it in the kernel
  *        (return 1: enter the guest again at once) or fills the run page
  *        (return 0: RUN returns to userspace)
- *     -> userspace emulates the device and calls RUN again; an IN gets
- *        its data from the run page here, before the guest runs again.
+ *     -> userspace emulates the device and calls RUN again; an IN or an
+ *        MMIO read gets its data from the run page here, before the guest
+ *        runs again.
  *
  * Every exit is counted in run->exit_count[] by its vendor-neutral reason.
+ * MMIO exits continue in core/mmio.c.
  */
 #include <linux/sched/signal.h>
 #include <linux/mm.h>
-#include <asm/processor-flags.h>
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_entry.h"
@@ -29,6 +30,45 @@ static void *run_io_data(struct kvmini_vcpu *vcpu)
 	return (u8 *)vcpu->run + KVMINI_RUN_IO_DATA_OFFSET;
 }
 
+/* Write size bytes of data into a register the way x86 does. */
+static void gpr_write(unsigned long *r, u64 data, int size, bool high_byte)
+{
+	switch (size) {
+	case 1:
+		if (high_byte)
+			*r = (*r & ~0xff00UL) | (data & 0xff) << 8;
+		else
+			*r = (*r & ~0xffUL) | (data & 0xff);
+		break;
+	case 2:
+		*r = (*r & ~0xffffUL) | (data & 0xffff);
+		break;
+	case 4:
+		/* A 32-bit destination zero-extends. */
+		*r = (u32)data;
+		break;
+	default:
+		*r = data;
+		break;
+	}
+}
+
+/*
+ * Finish an IN or MMIO read with the data userspace left in the run
+ * page.  The data is copied once: userspace may change the page while
+ * we look at it, and must not be able to make us act on two values.
+ */
+static void complete_pending_read(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_pending_read *p = &vcpu->pending;
+	u64 data = 0;
+
+	memcpy(&data, p->mmio ? (void *)vcpu->run->mmio.data :
+	       run_io_data(vcpu), p->size);
+	gpr_write(&vcpu->gprs[p->reg], data, p->dest_size, p->high_byte);
+	p->active = false;
+}
+
 /* Port I/O that userspace emulates: describe it in the run page. */
 static int handle_io(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
@@ -37,7 +77,7 @@ static int handle_io(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	if (exit->io.string) {
 		/* rep ins/outs need the guest's segments: not yet. */
 		exit->reason = KVMINI_EXIT_UNHANDLED;
-		return 0;
+		return kvmini_fetch_insn(vcpu);
 	}
 
 	run->io.direction = exit->io.in ? KVMINI_IO_IN : KVMINI_IO_OUT;
@@ -45,65 +85,15 @@ static int handle_io(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	run->io.port = exit->io.port;
 	run->io.count = 1;
 	run->io.data_offset = KVMINI_RUN_IO_DATA_OFFSET;
-	if (exit->io.in) {
-		vcpu->pending_in = true;
-		vcpu->pending_in_size = exit->io.size;
-	} else {
+	if (exit->io.in)
+		vcpu->pending = (struct kvmini_pending_read) {
+			.active = true, .size = exit->io.size,
+			.dest_size = exit->io.size, .reg = GPR_RAX,
+		};
+	else
 		memcpy(run_io_data(vcpu), &vcpu->gprs[GPR_RAX], exit->io.size);
-	}
 	kvmini_vendor->skip_instruction(vcpu);
 	return 0;
-}
-
-/* Finish an IN with the data userspace left in the run page. */
-static void complete_pending_in(struct kvmini_vcpu *vcpu)
-{
-	unsigned long *rax = &vcpu->gprs[GPR_RAX];
-	u32 data = 0;
-
-	memcpy(&data, run_io_data(vcpu), vcpu->pending_in_size);
-	switch (vcpu->pending_in_size) {
-	case 1:
-		*rax = (*rax & ~0xffUL) | data;
-		break;
-	case 2:
-		*rax = (*rax & ~0xffffUL) | data;
-		break;
-	default:
-		/* A 32-bit destination zero-extends, as on hardware. */
-		*rax = data;
-		break;
-	}
-	vcpu->pending_in = false;
-}
-
-/*
- * Copy the instruction at RIP into the run page, for an exit userspace
- * has to make sense of.  Without paging the linear address is physical;
- * with paging it needs a guest page walk, and insn_len stays 0.  Returns
- * -EFAULT if not even one byte is in guest memory: the guest is executing
- * outside every slot.
- */
-static int fetch_insn(struct kvmini_vcpu *vcpu)
-{
-	struct kvmini_run *run = vcpu->run;
-	struct kvmini_sregs sregs;
-	struct kvmini_regs regs;
-	u64 linear;
-	int n;
-
-	run->unhandled.insn_len = 0;
-	kvmini_vendor->get_regs(vcpu, &regs);
-	kvmini_vendor->get_sregs(vcpu, &sregs);
-	if (sregs.cr0 & X86_CR0_PG)
-		return 0;
-	linear = (u32)(sregs.cs.base + regs.rip);
-	for (n = 0; n < 15; n++)
-		if (kvmini_read_guest(vcpu->vm, linear + n,
-				      &run->unhandled.insn[n], 1))
-			break;
-	run->unhandled.insn_len = n;
-	return n ? 0 : -EFAULT;
 }
 
 static int handle_gpa_fault(struct kvmini_vcpu *vcpu,
@@ -116,11 +106,7 @@ static int handle_gpa_fault(struct kvmini_vcpu *vcpu,
 				 &is_mmio);
 	if (r)
 		return r;
-	if (!is_mmio)
-		return 1;
-	/* MMIO needs the instruction decoded: until then, show it raw. */
-	exit->reason = KVMINI_EXIT_UNHANDLED;
-	return fetch_insn(vcpu);
+	return is_mmio ? kvmini_handle_mmio(vcpu, exit) : 1;
 }
 
 /* > 0: enter the guest again; 0: return to userspace; < 0: error. */
@@ -139,7 +125,7 @@ static int kvmini_handle_exit(struct kvmini_vcpu *vcpu,
 		kvmini_vendor->skip_instruction(vcpu);
 		return 0;
 	case KVMINI_EXIT_UNHANDLED:
-		return fetch_insn(vcpu);
+		return kvmini_fetch_insn(vcpu);
 	default:
 		/* Shutdown and failed entries stop here. */
 		return 0;
@@ -152,8 +138,8 @@ int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
 	struct kvmini_exit exit;
 	int r;
 
-	if (vcpu->pending_in)
-		complete_pending_in(vcpu);
+	if (vcpu->pending.active)
+		complete_pending_read(vcpu);
 
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVMINI_EXIT_INTR;

@@ -9,6 +9,7 @@
  * Next: core/vcpu.c.
  */
 #include <linux/anon_inodes.h>
+#include <linux/smp.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -73,6 +74,14 @@ int kvmini_read_guest(struct kvmini_vm *vm, u64 gpa, void *buf,
 	return 0;
 }
 
+/* Every vCPU drops cached guest-physical translations before re-entry. */
+void kvmini_vm_flush_tlbs(struct kvmini_vm *vm)
+{
+	atomic_inc(&vm->tlb_gen);
+	/* Any CPU in guest mode exits on the IPI; kick waits for that. */
+	kick_all_cpus_sync();
+}
+
 static bool kvmini_slot_overlaps(struct kvmini_vm *vm, u64 gpa, u64 size)
 {
 	int i;
@@ -95,8 +104,7 @@ static int kvmini_slot_check(const struct kvmini_memory_slot *m)
 			return -EINVAL;
 	if (m->slot >= KVMINI_MAX_MEM_SLOTS)
 		return -EINVAL;
-	/* Read-only slots need MMIO write exits, which come later. */
-	if (m->flags)
+	if (m->flags & ~KVMINI_MEM_FLAGS)
 		return -EINVAL;
 	if (!PAGE_ALIGNED(m->guest_phys_addr) ||
 	    !PAGE_ALIGNED(m->memory_size) ||
@@ -129,8 +137,14 @@ static long kvmini_vm_set_slot(struct kvmini_vm *vm, void __user *argp)
 	mutex_lock(&vm->slots_lock);
 	s = &vm->slots[m.slot];
 	if (!m.memory_size) {
-		/* Deleting needs the unmap-and-flush path: not yet. */
-		r = s->size ? -EBUSY : -ENOENT;
+		r = s->size ? 0 : -ENOENT;
+		if (s->size) {
+			struct kvmini_slot gone = *s;
+
+			s->size = 0;
+			kvmini_gpa_unmap(vm, gone.gpa, gone.size,
+					 !(gone.flags & KVMINI_MEM_READONLY));
+		}
 	} else if (s->size ||
 		   kvmini_slot_overlaps(vm, m.guest_phys_addr, m.memory_size)) {
 		r = -EEXIST;

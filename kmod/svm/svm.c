@@ -441,13 +441,6 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	int cpu = smp_processor_id();
 
 	exit->hw.vendor = KVMINI_VENDOR_SVM;
-	/* One ASID for all: flush when another VMCB may have filled it. */
-	if (vcpu->last_cpu != cpu || sc->last_vmcb != vmcb)
-		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
-	else
-		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
-	vcpu->last_cpu = cpu;
-	sc->last_vmcb = vmcb;
 	vmcb->control.clean = 0;
 	vmcb->save.rax = vcpu->gprs[GPR_RAX];
 	if (!svm->user_save_valid) {
@@ -456,6 +449,17 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	}
 
 	local_irq_disable();
+	/*
+	 * One ASID for all: flush when another VMCB may have filled the TLB,
+	 * or when mappings were removed.
+	 */
+	if (kvmini_tlb_flush_needed(vcpu) || vcpu->last_cpu != cpu ||
+	    sc->last_vmcb != vmcb)
+		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	else
+		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	vcpu->last_cpu = cpu;
+	sc->last_vmcb = vmcb;
 	svm_clgi();
 	/*
 	 * With V_INTR_MASKING the host's IF at VMRUN decides whether a

@@ -688,7 +688,7 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 
 	exit->hw.vendor = KVMINI_VENDOR_VMX;
 	local_irq_disable();
-	if (vmx->flush_ept) {
+	if (kvmini_tlb_flush_needed(vcpu) || vmx->flush_ept) {
 		invept_single(vmcs_read(EPT_POINTER));
 		vmx->flush_ept = false;
 	}
