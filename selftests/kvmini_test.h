@@ -26,7 +26,8 @@
 	} while (0)
 
 /*
- * A real-mode guest written in assembly inside a C file:
+ * A guest written in assembly inside a C file, for 16-, 32- or 64-bit
+ * code:
  *
  *	GUEST_CODE16(name,
  *		"mov $'H', %al\n"
@@ -36,16 +37,19 @@
  * defines guest_name_start[] and guest_name_end[].  The code must be
  * position independent: the test copies it to the guest's load address.
  */
-#define GUEST_CODE16(name, text)					\
+#define GUEST_CODE(name, bits, text)					\
 	extern const unsigned char guest_##name##_start[];		\
 	extern const unsigned char guest_##name##_end[];		\
 	asm(".pushsection .rodata.guest_" #name ", \"a\"\n"		\
-	    ".code16\n"							\
+	    ".code" #bits "\n"						\
 	    "guest_" #name "_start:\n"					\
 	    text							\
 	    "guest_" #name "_end:\n"					\
 	    ".code64\n"							\
 	    ".popsection\n")
+#define GUEST_CODE16(name, text)	GUEST_CODE(name, 16, text)
+#define GUEST_CODE32(name, text)	GUEST_CODE(name, 32, text)
+#define GUEST_CODE64(name, text)	GUEST_CODE(name, 64, text)
 
 #define GUEST_LOAD_ADDR		0x1000
 #define GUEST_MEM_SIZE		(1 << 20)

@@ -150,6 +150,100 @@ void kvmini_vcpu_setup_real_mode(struct kvmini_vcpu *vcpu, uint64_t rip,
 	kvmini_set_regs(vcpu, &regs);
 }
 
+/* Flat segments (base 0, 4 GiB) for the GDT and for the segment registers. */
+static void flat_segment(struct kvmini_segment *s, uint16_t sel, int code,
+			 int l, int db)
+{
+	*s = (struct kvmini_segment) {
+		.base = 0, .limit = 0xffffffff, .selector = sel,
+		.type = code ? 11 : 3,	/* execute/read or read/write, accessed */
+		.present = 1, .s = 1, .l = l, .db = db, .g = 1,
+	};
+}
+
+static uint64_t gdt_entry(const struct kvmini_segment *s)
+{
+	uint64_t limit = s->g ? s->limit >> 12 : s->limit;
+
+	return (limit & 0xffff) | (s->base & 0xffffff) << 16 |
+	       (uint64_t)(s->type | s->s << 4 | s->dpl << 5 |
+			  s->present << 7) << 40 |
+	       ((limit >> 16) & 0xf) << 48 |
+	       (uint64_t)(s->avl | s->l << 1 | s->db << 2 | s->g << 3) << 52 |
+	       (s->base >> 24 & 0xff) << 56;
+}
+
+/* GDT at KVMINI_SYS_BASE and the segment registers for one mode. */
+static void setup_segments(struct kvmini_sregs *sregs, void *mem, int long64)
+{
+	struct kvmini_segment code64, code32, data, *seg;
+	uint64_t *gdt = (uint64_t *)((uint8_t *)mem + KVMINI_SYS_BASE);
+
+	flat_segment(&code64, KVMINI_SEL_CODE64, 1, 1, 0);
+	flat_segment(&code32, KVMINI_SEL_CODE32, 1, 0, 1);
+	flat_segment(&data, KVMINI_SEL_DATA, 0, 0, 1);
+	gdt[0] = 0;
+	gdt[1] = gdt_entry(&code64);
+	gdt[2] = gdt_entry(&code32);
+	gdt[3] = gdt_entry(&data);
+	sregs->gdt.base = KVMINI_SYS_BASE;
+	sregs->gdt.limit = 4 * 8 - 1;
+
+	sregs->cs = long64 ? code64 : code32;
+	for (seg = &sregs->ds; seg <= &sregs->ss; seg++)
+		*seg = data;
+	/* A busy TSS, as VM entry requires a usable TR. */
+	sregs->tr = (struct kvmini_segment) {
+		.limit = 0x67, .type = 11, .present = 1,
+	};
+	sregs->ldt = (struct kvmini_segment) { .type = 2, .unusable = 1 };
+}
+
+void kvmini_vcpu_setup_protected_mode(struct kvmini_vcpu *vcpu, void *mem,
+				      uint64_t rip, uint64_t rsp)
+{
+	struct kvmini_regs regs = { .rip = rip, .rsp = rsp, .rflags = 2 };
+	struct kvmini_sregs sregs;
+
+	kvmini_get_sregs(vcpu, &sregs);
+	setup_segments(&sregs, mem, 0);
+	sregs.cr0 = 0x11;		/* PE, ET */
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	kvmini_set_sregs(vcpu, &sregs);
+	kvmini_set_regs(vcpu, &regs);
+}
+
+void kvmini_vcpu_setup_long_mode(struct kvmini_vcpu *vcpu, void *mem,
+				 uint64_t rip, uint64_t rsp)
+{
+	struct kvmini_regs regs = { .rip = rip, .rsp = rsp, .rflags = 2 };
+	uint8_t *sys = (uint8_t *)mem + KVMINI_SYS_BASE;
+	uint64_t *pml4 = (uint64_t *)(sys + 0x1000);
+	uint64_t *pdpt = (uint64_t *)(sys + 0x2000);
+	uint64_t *pd = (uint64_t *)(sys + 0x3000);
+	struct kvmini_sregs sregs;
+	int i;
+
+	/* Present, writable; PS in the directories: 2 MiB pages. */
+	memset(pml4, 0, 4096);
+	memset(pdpt, 0, 4096);
+	pml4[0] = (KVMINI_SYS_BASE + 0x2000) | 3;
+	for (i = 0; i < 4; i++)
+		pdpt[i] = (KVMINI_SYS_BASE + 0x3000 + i * 0x1000) | 3;
+	for (i = 0; i < 4 * 512; i++)
+		pd[i] = ((uint64_t)i << 21) | 0x83;
+
+	kvmini_get_sregs(vcpu, &sregs);
+	setup_segments(&sregs, mem, 1);
+	sregs.cr3 = KVMINI_SYS_BASE + 0x1000;
+	sregs.cr4 = 0x20;		/* PAE */
+	sregs.cr0 = 0x80010011;		/* PG, WP, ET, PE */
+	sregs.efer = 0x500;		/* LME, LMA */
+	kvmini_set_sregs(vcpu, &sregs);
+	kvmini_set_regs(vcpu, &regs);
+}
+
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
 {
 	if (ioctl(vcpu->fd, KVMINI_RUN, 0) == 0)

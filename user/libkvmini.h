@@ -47,6 +47,32 @@ void kvmini_set_sregs(struct kvmini_vcpu *vcpu,
 void kvmini_vcpu_setup_real_mode(struct kvmini_vcpu *vcpu, uint64_t rip,
 				 uint64_t rsp);
 
+/*
+ * The protected- and long-mode set-ups build their tables in guest
+ * memory at KVMINI_SYS_BASE (mem is the host mapping of guest-physical
+ * 0, which must reach KVMINI_SYS_END):
+ *
+ *   SYS_BASE + 0x0000  GDT: null, 64-bit code (0x08), 32-bit code (0x10),
+ *                      data (0x18)
+ *   SYS_BASE + 0x1000  PML4
+ *   SYS_BASE + 0x2000  PDPT
+ *   SYS_BASE + 0x3000  four page directories: the first 4 GiB,
+ *                      identity-mapped with 2 MiB pages
+ */
+#define KVMINI_SYS_BASE		0x10000
+#define KVMINI_SYS_END		(KVMINI_SYS_BASE + 0x7000)
+#define KVMINI_SEL_CODE64	0x08
+#define KVMINI_SEL_CODE32	0x10
+#define KVMINI_SEL_DATA		0x18
+
+/* Flat 32-bit protected mode, paging off, at rip with stack rsp. */
+void kvmini_vcpu_setup_protected_mode(struct kvmini_vcpu *vcpu, void *mem,
+				      uint64_t rip, uint64_t rsp);
+
+/* 64-bit long mode with the first 4 GiB identity-mapped. */
+void kvmini_vcpu_setup_long_mode(struct kvmini_vcpu *vcpu, void *mem,
+				 uint64_t rip, uint64_t rsp);
+
 /* KVMINI_RUN; returns 0 or -errno (EINTR is not an error here). */
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu);
 
