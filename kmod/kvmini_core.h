@@ -59,6 +59,10 @@ struct kvmini_vm {
 	 */
 	atomic_t tlb_gen;
 
+	struct mutex cpuid_lock;	/* the CPUID overrides */
+	u32 cpuid_nent;			/* (cpuid_lock) */
+	struct kvmini_cpuid_entry cpuid[KVMINI_MAX_CPUID]; /* (cpuid_lock) */
+
 	struct mutex vcpus_lock;	/* the vcpus array */
 	struct kvmini_vcpu *vcpus[KVMINI_MAX_VCPUS];	/* (vcpus_lock) */
 };
@@ -167,6 +171,10 @@ int kvmini_read_guest_linear(struct kvmini_vcpu *vcpu,
 /* core/mmio_decode.c */
 int kvmini_mmio_decode(const u8 *insn, int len, bool long64, bool def32,
 		       struct kvmini_mmio_op *op);
+
+/* core/cpuid.c */
+void kvmini_handle_cpuid(struct kvmini_vcpu *vcpu);
+long kvmini_vm_set_cpuid(struct kvmini_vm *vm, void __user *argp);
 
 /* core/mmio.c */
 int kvmini_fetch_insn(struct kvmini_vcpu *vcpu);

@@ -124,6 +124,9 @@ static int kvmini_handle_exit(struct kvmini_vcpu *vcpu,
 	case KVMINI_EXIT_HLT:
 		kvmini_vendor->skip_instruction(vcpu);
 		return 0;
+	case KVMINI_EXIT_CPUID:
+		kvmini_handle_cpuid(vcpu);
+		return 1;
 	case KVMINI_EXIT_UNHANDLED:
 		return kvmini_fetch_insn(vcpu);
 	default:

@@ -171,6 +171,8 @@ static long kvmini_vm_ioctl(struct file *filp, unsigned int cmd,
 		return kvmini_vm_set_slot(vm, (void __user *)arg);
 	case KVMINI_CREATE_VCPU:
 		return kvmini_vcpu_create(vm, arg);
+	case KVMINI_SET_CPUID:
+		return kvmini_vm_set_cpuid(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -204,6 +206,7 @@ long kvmini_vm_create(unsigned long flags)
 	mutex_init(&vm->slots_lock);
 	mutex_init(&vm->gpa_lock);
 	mutex_init(&vm->vcpus_lock);
+	mutex_init(&vm->cpuid_lock);
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 

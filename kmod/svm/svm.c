@@ -416,6 +416,10 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		exit->reason = KVMINI_EXIT_HLT;
 		svm->next_rip = svm->vmcb->save.rip + 1;
 		break;
+	case SVM_EXIT_CPUID:
+		exit->reason = KVMINI_EXIT_CPUID;
+		svm->next_rip = svm->vmcb->save.rip + 2;
+		break;
 	case SVM_EXIT_NPF:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
 		exit->gpa.gpa = exit->hw.info2;

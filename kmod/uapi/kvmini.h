@@ -57,6 +57,41 @@ struct kvmini_memory_slot {
 };
 
 /* ------------------------------------------------------------------ */
+/* CPUID                                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * CPUID runs in the kernel.  By default a guest sees the host's values,
+ * filtered: VMX, SVM, MONITOR/MWAIT, the local APIC, x2APIC and the TSC
+ * deadline timer are hidden (kvmini does not virtualize them), the
+ * hypervisor bit is set, leaf 1 reports the vCPU id as the APIC id, and
+ * leaf 0x40000000 says "kvminikvmini".  KVMINI_SET_CPUID replaces the
+ * VM's table of overrides: an entry answers its leaf (and, with
+ * KVMINI_CPUID_INDEXED, only its subleaf) instead of the host.
+ *
+ * Errors: E2BIG (nent > KVMINI_MAX_CPUID), EINVAL (flags, padding, or the
+ * same leaf twice), EFAULT.  nent 0 removes every override.
+ */
+#define KVMINI_MAX_CPUID	64
+#define KVMINI_CPUID_INDEXED	_BITUL(0)	/* match index (ECX) too */
+
+struct kvmini_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 eax, ebx, ecx, edx;
+	__u32 padding;
+};
+
+struct kvmini_cpuid {
+	__u32 nent;
+	__u32 padding;
+	struct kvmini_cpuid_entry entries[KVMINI_MAX_CPUID];
+};
+
+#define KVMINI_CPUID_SIGNATURE	0x40000000
+
+/* ------------------------------------------------------------------ */
 /* vCPU state                                                           */
 /* ------------------------------------------------------------------ */
 
@@ -236,6 +271,7 @@ struct kvmini_run {
 /* VM fd */
 #define KVMINI_SET_MEMORY_SLOT	_IOW(KVMINI_IO, 0x10, struct kvmini_memory_slot)
 #define KVMINI_CREATE_VCPU	_IO(KVMINI_IO, 0x11)	/* arg: vcpu id */
+#define KVMINI_SET_CPUID	_IOW(KVMINI_IO, 0x12, struct kvmini_cpuid)
 
 /*
  * vCPU fd.  KVMINI_RUN (arg 0) runs the guest until an exit userspace must

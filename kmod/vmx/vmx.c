@@ -651,6 +651,9 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 	case EXIT_REASON_HLT:
 		exit->reason = KVMINI_EXIT_HLT;
 		break;
+	case EXIT_REASON_CPUID:
+		exit->reason = KVMINI_EXIT_CPUID;
+		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
 		exit->hw.info2 = vmcs_read(GUEST_PHYSICAL_ADDRESS);
