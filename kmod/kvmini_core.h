@@ -83,7 +83,25 @@ struct kvmini_exit {
 			u64 gpa;
 			bool write;
 		} gpa;
+		struct {
+			bool write;
+		} msr;
 	};
+};
+
+/*
+ * An event for the guest's IDT, in the layout VMX's interruption
+ * information and SVM's EVENTINJ share: vector 7:0, type 10:8, error
+ * code valid 11, valid 31.
+ */
+#define KVMINI_EVENT_VALID		BIT(31)
+#define KVMINI_EVENT_HAS_ERROR		BIT(11)
+#define KVMINI_EVENT_TYPE_MASK		(7 << 8)
+#define KVMINI_EVENT_TYPE_EXCEPTION	(3 << 8)
+
+struct kvmini_event {
+	u32 info;
+	u32 error;
 };
 
 /* A decoded MMIO instruction (core/mmio_decode.c). */
@@ -119,6 +137,7 @@ struct kvmini_vcpu {
 	struct fpu_guest guest_fpu;	/* (v) */
 
 	struct kvmini_pending_read pending;	/* (v) */
+	struct kvmini_event event;	/* (v) delivered at the next entry */
 
 	int last_cpu;			/* (v) -1 before the first run */
 	int tlb_gen;			/* (v) vm->tlb_gen last flushed for */
@@ -171,6 +190,39 @@ int kvmini_read_guest_linear(struct kvmini_vcpu *vcpu,
 /* core/mmio_decode.c */
 int kvmini_mmio_decode(const u8 *insn, int len, bool long64, bool def32,
 		       struct kvmini_mmio_op *op);
+
+static inline void kvmini_queue_exception(struct kvmini_vcpu *vcpu,
+					  u8 vector, bool has_error,
+					  u32 error)
+{
+	vcpu->event.info = KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_EXCEPTION |
+			   (has_error ? KVMINI_EVENT_HAS_ERROR : 0) | vector;
+	vcpu->event.error = error;
+}
+
+/*
+ * The hardware was delivering an exception through the guest's IDT when
+ * it exited (to map a page of the IDT or the stack, say): deliver it
+ * again.  Software interrupts and INT3/INTO need nothing: RIP still
+ * points at the instruction, which raises them again.
+ */
+static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
+					u32 error)
+{
+	u8 vector = info & 0xff;
+
+	if (!(info & KVMINI_EVENT_VALID) ||
+	    (info & KVMINI_EVENT_TYPE_MASK) != KVMINI_EVENT_TYPE_EXCEPTION ||
+	    vector == 3 || vector == 4)
+		return;
+	vcpu->event.info = info & (KVMINI_EVENT_VALID | KVMINI_EVENT_HAS_ERROR |
+				   KVMINI_EVENT_TYPE_MASK | 0xff);
+	vcpu->event.error = error;
+}
+
+/* core/msr.c */
+void kvmini_inject_gp(struct kvmini_vcpu *vcpu);
+void kvmini_handle_msr(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
 
 /* core/cpuid.c */
 void kvmini_handle_cpuid(struct kvmini_vcpu *vcpu);

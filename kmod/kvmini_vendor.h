@@ -70,7 +70,18 @@ struct kvmini_vendor_ops {
 			 const struct kvmini_sregs *sregs);
 
 	/*
-	 * Enter the guest once and describe why it left.  Called with
+	 * The MSRs of the documented set (core/msr.c) that the backend
+	 * stores: SYSENTER_*, STAR, LSTAR, CSTAR, SYSCALL_MASK,
+	 * KERNEL_GS_BASE and PAT.  -ENOENT for any other; values arrive
+	 * validated.
+	 */
+	int (*get_msr)(struct kvmini_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct kvmini_vcpu *vcpu, u32 index, u64 data);
+
+	/*
+	 * Enter the guest once and describe why it left.  A valid
+	 * vcpu->event is delivered on this entry and cleared; an exception
+	 * the exit interrupted is put back there (kvmini_requeue_event).  Called with
 	 * preemption disabled; interrupts are enabled on return, so a host
 	 * interrupt that caused the exit has been handled.
 	 */

@@ -127,6 +127,9 @@ static int kvmini_handle_exit(struct kvmini_vcpu *vcpu,
 	case KVMINI_EXIT_CPUID:
 		kvmini_handle_cpuid(vcpu);
 		return 1;
+	case KVMINI_EXIT_MSR:
+		kvmini_handle_msr(vcpu, exit);
+		return 1;
 	case KVMINI_EXIT_UNHANDLED:
 		return kvmini_fetch_insn(vcpu);
 	default:

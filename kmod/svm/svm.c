@@ -25,6 +25,7 @@
 #include <asm/debugreg.h>
 #include <asm/processor.h>
 #include <asm/pgtable.h>
+#include <asm/msr-index.h>
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_state.h"
@@ -284,6 +285,53 @@ static int svm_set_sregs(struct kvmini_vcpu *vcpu,
 	return 0;
 }
 
+/* The MSRs the VMCB holds; VMLOAD/VMSAVE switch the syscall ones. */
+static u64 *svm_msr_slot(struct vmcb_save_area *save, u32 msr)
+{
+	switch (msr) {
+	case MSR_IA32_SYSENTER_CS:
+		return &save->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP:
+		return &save->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP:
+		return &save->sysenter_eip;
+	case MSR_STAR:
+		return &save->star;
+	case MSR_LSTAR:
+		return &save->lstar;
+	case MSR_CSTAR:
+		return &save->cstar;
+	case MSR_SYSCALL_MASK:
+		return &save->sfmask;
+	case MSR_KERNEL_GS_BASE:
+		return &save->kernel_gs_base;
+	case MSR_IA32_CR_PAT:
+		return &save->g_pat;
+	default:
+		return NULL;
+	}
+}
+
+static int svm_get_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 *data)
+{
+	u64 *slot = svm_msr_slot(&to_svm(vcpu)->vmcb->save, msr);
+
+	if (!slot)
+		return -ENOENT;
+	*data = *slot;
+	return 0;
+}
+
+static int svm_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
+{
+	u64 *slot = svm_msr_slot(&to_svm(vcpu)->vmcb->save, msr);
+
+	if (!slot)
+		return -ENOENT;
+	*slot = data;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* VMCB set-up                                                          */
 /* ------------------------------------------------------------------ */
@@ -420,6 +468,11 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		exit->reason = KVMINI_EXIT_CPUID;
 		svm->next_rip = svm->vmcb->save.rip + 2;
 		break;
+	case SVM_EXIT_MSR:
+		exit->reason = KVMINI_EXIT_MSR;
+		exit->msr.write = info1 == 1;
+		svm->next_rip = svm->vmcb->save.rip + 2;
+		break;
 	case SVM_EXIT_NPF:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
 		exit->gpa.gpa = exit->hw.info2;
@@ -447,6 +500,9 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	exit->hw.vendor = KVMINI_VENDOR_SVM;
 	vmcb->control.clean = 0;
 	vmcb->save.rax = vcpu->gprs[GPR_RAX];
+	vmcb->control.event_inj = vcpu->event.info;
+	vmcb->control.event_inj_err = vcpu->event.error;
+	vcpu->event.info = 0;
 	if (!svm->user_save_valid) {
 		memcpy(svm->user_save, &vmcb->save, sizeof(vmcb->save));
 		svm->user_save_valid = true;
@@ -483,6 +539,8 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	exit->hw.reason = vmcb->control.exit_code;
 	exit->hw.info1 = vmcb->control.exit_info_1;
 	exit->hw.info2 = vmcb->control.exit_info_2;
+	kvmini_requeue_event(vcpu, vmcb->control.exit_int_info,
+			     vmcb->control.exit_int_info_err);
 	svm_decode_exit(svm, exit);
 	if (exit->reason == KVMINI_EXIT_FAIL_ENTRY)
 		memcpy(&vmcb->save, svm->user_save, sizeof(vmcb->save));
@@ -518,6 +576,8 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.set_regs		= svm_set_regs,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
+	.get_msr		= svm_get_msr,
+	.set_msr		= svm_set_msr,
 	.run			= svm_run,
 	.skip_instruction	= svm_skip_instruction,
 };

@@ -48,6 +48,19 @@ static struct {
 static DEFINE_PER_CPU(void *, vmxon_region);
 static DEFINE_PER_CPU(bool, vmx_on);
 
+/*
+ * MSRs VMX does not switch: the guest's are loaded before its first
+ * entry after vcpu_load and the host's put back at vcpu_put.  The host
+ * kernel needs none of them in between (they serve SYSCALL and SWAPGS
+ * from user mode, which cannot run until vcpu_put).
+ */
+static const u32 vmx_switched_msrs[] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
+};
+#define VMX_NR_SWITCHED	ARRAY_SIZE(vmx_switched_msrs)
+
+#define PAT_RESET	0x0007040600070406ULL
+
 struct kvmini_vmx_vcpu {
 	void *vmcs;
 	u64 vmcs_pa;
@@ -60,6 +73,9 @@ struct kvmini_vmx_vcpu {
 	u16 host_ds, host_es, host_fs, host_gs;
 	unsigned long host_kernel_gs_base;
 	struct desc_ptr host_idt;
+	bool msrs_loaded;	/* guest_msrs are in the hardware */
+	u64 guest_msrs[VMX_NR_SWITCHED];
+	u64 host_msrs[VMX_NR_SWITCHED];
 };
 
 static struct kvmini_vmx_vcpu *to_vmx(struct kvmini_vcpu *vcpu)
@@ -200,12 +216,14 @@ static int vmx_hardware_check(void)
 		r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 			       MSR_IA32_VMX_EXIT_CTLS,
 			       VM_EXIT_HOST_ADDR_SPACE_SIZE |
-			       VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
+			       VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
+			       VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT,
 			       0, &vmx_cfg.exit);
 	if (!r)
 		r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 			       MSR_IA32_VMX_ENTRY_CTLS,
-			       VM_ENTRY_LOAD_IA32_EFER, 0, &vmx_cfg.entry);
+			       VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT,
+			       0, &vmx_cfg.entry);
 	if (r)
 		return r;
 	/* Exit-time interrupt acknowledge: let the host's IDT take it. */
@@ -428,6 +446,85 @@ static int vmx_set_sregs(struct kvmini_vcpu *vcpu,
 	return 0;
 }
 
+static int vmx_switched_index(u32 msr)
+{
+	int i;
+
+	for (i = 0; i < VMX_NR_SWITCHED; i++)
+		if (vmx_switched_msrs[i] == msr)
+			return i;
+	return -1;
+}
+
+static int vmx_msr_field(u32 msr)
+{
+	switch (msr) {
+	case MSR_IA32_SYSENTER_CS:
+		return GUEST_SYSENTER_CS;
+	case MSR_IA32_SYSENTER_ESP:
+		return GUEST_SYSENTER_ESP;
+	case MSR_IA32_SYSENTER_EIP:
+		return GUEST_SYSENTER_EIP;
+	case MSR_IA32_CR_PAT:
+		return GUEST_IA32_PAT;
+	default:
+		return -1;
+	}
+}
+
+static int vmx_get_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 *data)
+{
+	int field = vmx_msr_field(msr), i = vmx_switched_index(msr);
+
+	if (field >= 0)
+		*data = vmcs_read(field);
+	else if (i >= 0)
+		*data = to_vmx(vcpu)->guest_msrs[i];
+	else
+		return -ENOENT;
+	return 0;
+}
+
+static int vmx_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
+{
+	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+	int field = vmx_msr_field(msr), i = vmx_switched_index(msr);
+
+	if (field >= 0) {
+		vmcs_write(field, data);
+	} else if (i >= 0) {
+		/* If the guest's values are live, this one must be too. */
+		preempt_disable();
+		vmx->guest_msrs[i] = data;
+		if (vmx->msrs_loaded)
+			wrmsrl(msr, data);
+		preempt_enable();
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void vmx_load_guest_msrs(struct kvmini_vmx_vcpu *vmx)
+{
+	int i;
+
+	for (i = 0; i < VMX_NR_SWITCHED; i++) {
+		rdmsrl(vmx_switched_msrs[i], vmx->host_msrs[i]);
+		wrmsrl(vmx_switched_msrs[i], vmx->guest_msrs[i]);
+	}
+	vmx->msrs_loaded = true;
+}
+
+static void vmx_put_host_msrs(struct kvmini_vmx_vcpu *vmx)
+{
+	int i;
+
+	for (i = 0; i < VMX_NR_SWITCHED; i++)
+		wrmsrl(vmx_switched_msrs[i], vmx->host_msrs[i]);
+	vmx->msrs_loaded = false;
+}
+
 /* ------------------------------------------------------------------ */
 /* VMCS set-up                                                          */
 /* ------------------------------------------------------------------ */
@@ -469,6 +566,8 @@ static void vmx_setup_host_constants(void)
 	vmcs_write(HOST_RIP, (unsigned long)kvmini_vmx_exit);
 	rdmsrl(MSR_EFER, efer);
 	vmcs_write(HOST_IA32_EFER, efer);
+	rdmsrl(MSR_IA32_CR_PAT, efer);
+	vmcs_write(HOST_IA32_PAT, efer);
 }
 
 /* The architectural reset state, but starting at 0000:0000. */
@@ -488,6 +587,7 @@ static void vmx_setup_guest_state(struct kvmini_vcpu *vcpu)
 	vmcs_write(GUEST_SYSENTER_CS, 0);
 	vmcs_write(GUEST_SYSENTER_ESP, 0);
 	vmcs_write(GUEST_SYSENTER_EIP, 0);
+	vmcs_write(GUEST_IA32_PAT, PAT_RESET);
 }
 
 static int vmx_vcpu_create(struct kvmini_vcpu *vcpu)
@@ -606,6 +706,9 @@ static void vmx_vcpu_put(struct kvmini_vcpu *vcpu)
 	if (vmx->entered)
 		vmx_restore_host(vmx);
 	vmx->entered = false;
+	/* After the segments: reloading GS clobbers KERNEL_GS_BASE. */
+	if (vmx->msrs_loaded)
+		vmx_put_host_msrs(vmx);
 	vmcs_clear(vmx->vmcs_pa);
 	vmx->loaded = false;
 }
@@ -654,6 +757,11 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 	case EXIT_REASON_CPUID:
 		exit->reason = KVMINI_EXIT_CPUID;
 		break;
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+		exit->reason = KVMINI_EXIT_MSR;
+		exit->msr.write = basic == EXIT_REASON_MSR_WRITE;
+		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
 		exit->hw.info2 = vmcs_read(GUEST_PHYSICAL_ADDRESS);
@@ -696,6 +804,15 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		vmx->flush_ept = false;
 	}
 	vmx_update_host_crs(vmx);
+	if (!vmx->msrs_loaded)
+		vmx_load_guest_msrs(vmx);
+	if (vcpu->event.info & KVMINI_EVENT_VALID) {
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vcpu->event.info);
+		if (vcpu->event.info & KVMINI_EVENT_HAS_ERROR)
+			vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
+				   vcpu->event.error);
+		vcpu->event.info = 0;
+	}
 	/* CR2 is not switched by VMX: the guest's is live while it runs. */
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
@@ -723,6 +840,8 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		goto out;
 	}
 	exit->hw.reason &= 0xffff;
+	kvmini_requeue_event(vcpu, vmcs_read(IDT_VECTORING_INFO_FIELD),
+			     vmcs_read(IDT_VECTORING_ERROR_CODE));
 	vmx_decode_exit(exit);
 
 	/* An NMI that exited was consumed by the exit: raise it again. */
@@ -764,6 +883,8 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.set_regs		= vmx_set_regs,
 	.get_sregs		= vmx_get_sregs,
 	.set_sregs		= vmx_set_sregs,
+	.get_msr		= vmx_get_msr,
+	.set_msr		= vmx_set_msr,
 	.run			= vmx_run,
 	.skip_instruction	= vmx_skip_instruction,
 };

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msr_test.c - RDMSR/WRMSR in the kernel: the documented set round-trips,
+ * everything else raises #GP in the guest, bad values too, and the
+ * syscall MSRs a guest sets really drive its SYSCALL.
+ */
+#include "kvmini_test.h"
+
+#define MSR_TSC			0x10
+#define MSR_SYSENTER_CS		0x174
+#define MSR_SYSENTER_ESP	0x175
+#define MSR_PAT			0x277
+#define MSR_EFER		0xc0000080
+#define MSR_STAR		0xc0000081
+#define MSR_LSTAR		0xc0000082
+#define MSR_KERNEL_GS_BASE	0xc0000102
+
+/*
+ * Real mode.  The guest points IVT vector 13 (#GP) at a handler that
+ * reports through port 0x31, then writes ECX with EDX:EAX, reads it back
+ * and reports EAX and EDX through port 0x30.
+ */
+GUEST_CODE16(wrmsr_rdmsr,
+	"	call 1f\n"
+	"1:	pop %bx\n"
+	"	add $(gp_handler - 1b), %bx\n"
+	"	movw %bx, 13 * 4\n"
+	"	movw $0, 13 * 4 + 2\n"
+	"	wrmsr\n"
+	"	xor %eax, %eax\n"
+	"	xor %edx, %edx\n"
+	"	rdmsr\n"
+	"	out %eax, $0x30\n"
+	"	mov %edx, %eax\n"
+	"	out %eax, $0x30\n"
+	"	hlt\n"
+	"gp_handler:\n"
+	"	out %al, $0x31\n"
+	"	hlt\n");
+
+/* Run the guest on one MSR: 1 if it took #GP, else the value read back. */
+static int msr_round_trip(struct __test_metadata *_metadata, uint32_t msr,
+			  uint64_t value, uint64_t *read_back)
+{
+	struct kvmini_vcpu *vcpu = GUEST_CREATE(wrmsr_rdmsr);
+	struct kvmini_regs regs;
+	uint32_t lo, hi;
+	int gp = 0;
+
+	kvmini_get_regs(vcpu, &regs);
+	regs.rcx = msr;
+	regs.rax = (uint32_t)value;
+	regs.rdx = value >> 32;
+	kvmini_set_regs(vcpu, &regs);
+	EXPECT_EQ(0, kvmini_vcpu_run(vcpu));
+	EXPECT_EQ(KVMINI_EXIT_IO, vcpu->run->exit_reason);
+	if (vcpu->run->io.port == 0x31) {
+		gp = 1;
+	} else {
+		memcpy(&lo, kvmini_io_data(vcpu), 4);
+		EXPECT_EQ(0, kvmini_vcpu_run(vcpu));
+		memcpy(&hi, kvmini_io_data(vcpu), 4);
+		*read_back = (uint64_t)hi << 32 | lo;
+	}
+	EXPECT_LE(1, vcpu->run->exit_count[KVMINI_EXIT_MSR]);
+	guest_destroy(vcpu);
+	return gp;
+}
+
+static void expect_round_trip(struct __test_metadata *_metadata,
+			      uint32_t msr, uint64_t value)
+{
+	uint64_t got = 0;
+
+	ASSERT_EQ(0, msr_round_trip(_metadata, msr, value, &got));
+	EXPECT_EQ(value, got);
+}
+
+static void expect_gp(struct __test_metadata *_metadata, uint32_t msr,
+		      uint64_t value)
+{
+	uint64_t got;
+
+	EXPECT_EQ(1, msr_round_trip(_metadata, msr, value, &got));
+}
+
+TEST(documented_msrs)
+{
+	expect_round_trip(_metadata, MSR_SYSENTER_CS, 0x10);
+	expect_round_trip(_metadata, MSR_SYSENTER_ESP, 0xffff800012345678ull);
+	expect_round_trip(_metadata, MSR_STAR, 0x0023001000000000ull);
+	expect_round_trip(_metadata, MSR_LSTAR, 0xffffffff81000000ull);
+	expect_round_trip(_metadata, MSR_KERNEL_GS_BASE, 0x7f0000001000ull);
+	expect_round_trip(_metadata, MSR_PAT, 0x0007010600070106ull);
+	expect_round_trip(_metadata, MSR_EFER, 0x801);	/* NX, SCE */
+}
+
+TEST(unknown_msr_gp)
+{
+	expect_gp(_metadata, 0x12345678, 0);
+	expect_gp(_metadata, 0x1b, 0xfee00900);		/* APIC_BASE */
+	expect_gp(_metadata, 0x3a, 0);			/* FEATURE_CONTROL */
+}
+
+TEST(bad_values_gp)
+{
+	expect_gp(_metadata, MSR_LSTAR, 0x0000800000000000ull);
+	expect_gp(_metadata, MSR_PAT, 0x0000000000000002ull);
+	expect_gp(_metadata, MSR_EFER, 1ull << 12);	/* SVME */
+	expect_gp(_metadata, MSR_TSC, 0);		/* read-only */
+}
+
+/* RDMSR of TSC moves forward and is the host's clock. */
+GUEST_CODE16(read_tsc,
+	"	mov $0x10, %ecx\n"
+	"	rdmsr\n"
+	"	out %eax, $0x30\n"
+	"	mov %edx, %eax\n"
+	"	out %eax, $0x30\n"
+	"	hlt\n");
+
+TEST(tsc_reads_host_clock)
+{
+	struct kvmini_vcpu *vcpu = GUEST_CREATE(read_tsc);
+	uint32_t lo, hi;
+	uint64_t before, guest;
+
+	before = __builtin_ia32_rdtsc();
+	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
+	memcpy(&lo, kvmini_io_data(vcpu), 4);
+	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
+	memcpy(&hi, kvmini_io_data(vcpu), 4);
+	guest = (uint64_t)hi << 32 | lo;
+	EXPECT_LT(before, guest);
+	EXPECT_LT(guest, __builtin_ia32_rdtsc());
+	guest_destroy(vcpu);
+}
+
+/*
+ * Long mode: the guest sets EFER.SCE, STAR and LSTAR, then SYSCALL must
+ * land on its handler.  On VMX this needs the guest's LSTAR in the
+ * hardware; afterwards this very process makes system calls through the
+ * host's LSTAR, so it must be back.
+ */
+GUEST_CODE64(syscall,
+	"	mov $0xc0000080, %ecx\n"
+	"	rdmsr\n"
+	"	or $1, %eax\n"
+	"	wrmsr\n"				/* EFER.SCE */
+	"	mov $0xc0000081, %ecx\n"
+	"	xor %eax, %eax\n"
+	"	mov $0x00100008, %edx\n"		/* SYSCALL CS 0x08 */
+	"	wrmsr\n"
+	"	lea handler(%rip), %rax\n"
+	"	mov %rax, %rdx\n"
+	"	shr $32, %rdx\n"
+	"	mov $0xc0000082, %ecx\n"
+	"	wrmsr\n"
+	"	syscall\n"
+	"	hlt\n"
+	"handler:\n"
+	"	mov $0x5c, %al\n"
+	"	out %al, $0x32\n"
+	"	hlt\n");
+
+TEST(guest_syscall_uses_guest_lstar)
+{
+	struct kvmini_vm *vm = kvmini_vm_create();
+	uint8_t *mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
+	struct kvmini_vcpu *vcpu;
+
+	memcpy(mem + GUEST_LOAD_ADDR, guest_syscall_start,
+	       guest_syscall_end - guest_syscall_start);
+	vcpu = kvmini_vcpu_create(vm, 0);
+	kvmini_vcpu_setup_long_mode(vcpu, mem, GUEST_LOAD_ADDR, 0x8000);
+	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
+	ASSERT_EQ(KVMINI_EXIT_IO, vcpu->run->exit_reason);
+	EXPECT_EQ(0x32, vcpu->run->io.port);
+	EXPECT_EQ(0x5c, *(uint8_t *)kvmini_io_data(vcpu));
+	/* The host's own system calls still work. */
+	EXPECT_EQ(getpid(), getpid());
+	guest_destroy(vcpu);
+}
+
+TEST_HARNESS_MAIN
