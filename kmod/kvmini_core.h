@@ -125,6 +125,16 @@ struct kvmini_pending_read {
 	bool high_byte;
 };
 
+/* An INS whose items userspace supplies before the next RUN. */
+struct kvmini_pending_ins {
+	bool active;
+	bool wrap32;		/* linear addresses are 32-bit */
+	u8 size;		/* bytes per item */
+	int step;		/* +size, or -size with DF */
+	u32 count;
+	u64 base, index, mask;	/* ES base, DI before, address-size mask */
+};
+
 struct kvmini_vcpu {
 	struct kvmini_vm *vm;		/* (c) holds a reference */
 	u32 id;				/* (c) */
@@ -137,6 +147,7 @@ struct kvmini_vcpu {
 	struct fpu_guest guest_fpu;	/* (v) */
 
 	struct kvmini_pending_read pending;	/* (v) */
+	struct kvmini_pending_ins pending_ins;	/* (v) */
 	struct kvmini_event event;	/* (v) delivered at the next entry */
 
 	int last_cpu;			/* (v) -1 before the first run */
@@ -150,6 +161,8 @@ long kvmini_vm_create(unsigned long flags);
 struct kvmini_slot *kvmini_slot_find(struct kvmini_vm *vm, u64 gpa);
 int kvmini_read_guest(struct kvmini_vm *vm, u64 gpa, void *buf,
 		      unsigned int len);
+int kvmini_write_guest(struct kvmini_vm *vm, u64 gpa, const void *buf,
+		       unsigned int len);
 
 /* core/gpa_map.c */
 u64 kvmini_gpa_limit(void);
@@ -186,6 +199,14 @@ int kvmini_guest_linear_to_gpa(struct kvmini_vcpu *vcpu,
 int kvmini_read_guest_linear(struct kvmini_vcpu *vcpu,
 			     const struct kvmini_sregs *sregs, u64 linear,
 			     void *buf, int len);
+int kvmini_write_guest_linear(struct kvmini_vcpu *vcpu,
+			      const struct kvmini_sregs *sregs, u64 linear,
+			      const void *buf, int len);
+
+/* core/string_io.c */
+int kvmini_handle_string_io(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit);
+void kvmini_complete_string_in(struct kvmini_vcpu *vcpu);
 
 /* core/mmio_decode.c */
 int kvmini_mmio_decode(const u8 *insn, int len, bool long64, bool def32,
@@ -229,6 +250,10 @@ void kvmini_handle_cpuid(struct kvmini_vcpu *vcpu);
 long kvmini_vm_set_cpuid(struct kvmini_vm *vm, void __user *argp);
 
 /* core/mmio.c */
+void kvmini_code_mode(const struct kvmini_sregs *sregs, bool *long64,
+		      bool *def32);
+int kvmini_read_insn(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs,
+		     struct kvmini_sregs *sregs, u8 *insn, int len);
 int kvmini_fetch_insn(struct kvmini_vcpu *vcpu);
 int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
 

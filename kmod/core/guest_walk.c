@@ -107,3 +107,20 @@ int kvmini_read_guest_linear(struct kvmini_vcpu *vcpu,
 	}
 	return n;
 }
+
+/* Copy len bytes to a linear address; returns how many it could. */
+int kvmini_write_guest_linear(struct kvmini_vcpu *vcpu,
+			      const struct kvmini_sregs *sregs, u64 linear,
+			      const void *buf, int len)
+{
+	int n;
+
+	for (n = 0; n < len; n++) {
+		u64 gpa;
+
+		if (kvmini_guest_linear_to_gpa(vcpu, sregs, linear + n, &gpa) ||
+		    kvmini_write_guest(vcpu->vm, gpa, (const u8 *)buf + n, 1))
+			break;
+	}
+	return n;
+}

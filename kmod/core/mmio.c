@@ -16,15 +16,18 @@
 #include "../kvmini_vendor.h"
 
 /* The guest's code segment: 64-bit, or 32-bit default operand size. */
-static void code_mode(const struct kvmini_sregs *sregs, bool *long64,
+void kvmini_code_mode(const struct kvmini_sregs *sregs, bool *long64,
 		      bool *def32)
 {
 	*long64 = (sregs->efer & EFER_LMA) && sregs->cs.l;
 	*def32 = !*long64 && (sregs->cr0 & X86_CR0_PE) && sregs->cs.db;
 }
 
-/* Read the instruction at CS:RIP; returns how many bytes were there. */
-static int read_insn(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs,
+/*
+ * Read the instruction at CS:RIP, with the registers it was read with;
+ * returns how many bytes were there.
+ */
+int kvmini_read_insn(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs,
 		     struct kvmini_sregs *sregs, u8 *insn, int len)
 {
 	bool long64, def32;
@@ -32,7 +35,7 @@ static int read_insn(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs,
 
 	kvmini_vendor->get_regs(vcpu, regs);
 	kvmini_vendor->get_sregs(vcpu, sregs);
-	code_mode(sregs, &long64, &def32);
+	kvmini_code_mode(sregs, &long64, &def32);
 	linear = long64 ? regs->rip : (u32)(sregs->cs.base + regs->rip);
 	return kvmini_read_guest_linear(vcpu, sregs, linear, insn, len);
 }
@@ -48,7 +51,7 @@ int kvmini_fetch_insn(struct kvmini_vcpu *vcpu)
 	struct kvmini_regs regs;
 	int n;
 
-	n = read_insn(vcpu, &regs, &sregs, run->unhandled.insn, 15);
+	n = kvmini_read_insn(vcpu, &regs, &sregs, run->unhandled.insn, 15);
 	run->unhandled.insn_len = n;
 	return n ? 0 : -EFAULT;
 }
@@ -64,10 +67,10 @@ int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	u64 data;
 	int n;
 
-	n = read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
+	n = kvmini_read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
 	if (!n)
 		return -EFAULT;
-	code_mode(&sregs, &long64, &def32);
+	kvmini_code_mode(&sregs, &long64, &def32);
 	if (kvmini_mmio_decode(insn, n, long64, def32, &op) ||
 	    op.reg == GPR_RSP) {
 		/* Not a MOV kvmini knows: userspace gets the bytes. */

@@ -69,16 +69,16 @@ static void complete_pending_read(struct kvmini_vcpu *vcpu)
 	p->active = false;
 }
 
-/* Port I/O that userspace emulates: describe it in the run page. */
+/*
+ * Port I/O that userspace emulates: describe it in the run page.  String
+ * I/O continues in core/string_io.c.
+ */
 static int handle_io(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
 	struct kvmini_run *run = vcpu->run;
 
-	if (exit->io.string) {
-		/* rep ins/outs need the guest's segments: not yet. */
-		exit->reason = KVMINI_EXIT_UNHANDLED;
-		return kvmini_fetch_insn(vcpu);
-	}
+	if (exit->io.string)
+		return kvmini_handle_string_io(vcpu, exit);
 
 	run->io.direction = exit->io.in ? KVMINI_IO_IN : KVMINI_IO_OUT;
 	run->io.size = exit->io.size;
@@ -146,6 +146,8 @@ int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
 
 	if (vcpu->pending.active)
 		complete_pending_read(vcpu);
+	if (vcpu->pending_ins.active)
+		kvmini_complete_string_in(vcpu);
 
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVMINI_EXIT_INTR;

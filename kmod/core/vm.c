@@ -50,28 +50,50 @@ struct kvmini_slot *kvmini_slot_find(struct kvmini_vm *vm, u64 gpa)
 }
 
 /*
- * Copy guest-physical memory through the slots' user mappings.  Runs in
- * the VM's own process (RUN), so copy_from_user reaches them.
+ * Copy to or from guest-physical memory through the slots' user
+ * mappings.  Runs in the VM's own process (RUN), so the user copies
+ * reach them.  Writes to read-only slots fail like writes outside every
+ * slot: -EFAULT.
  */
-int kvmini_read_guest(struct kvmini_vm *vm, u64 gpa, void *buf,
-		      unsigned int len)
+static int guest_copy(struct kvmini_vm *vm, u64 gpa, void *buf,
+		      unsigned int len, bool write)
 {
 	while (len) {
 		unsigned int n = min_t(u64, len, PAGE_SIZE - offset_in_page(gpa));
 		struct kvmini_slot *slot;
-		unsigned long hva;
+		void __user *hva;
+		int left;
 
 		mutex_lock(&vm->slots_lock);
 		slot = kvmini_slot_find(vm, gpa);
-		hva = slot ? slot->uaddr + (gpa - slot->gpa) : 0;
+		if (!slot || (write && (slot->flags & KVMINI_MEM_READONLY))) {
+			mutex_unlock(&vm->slots_lock);
+			return -EFAULT;
+		}
+		hva = (void __user *)(unsigned long)(slot->uaddr +
+						     (gpa - slot->gpa));
+		left = write ? copy_to_user(hva, buf, n) :
+			       copy_from_user(buf, hva, n);
 		mutex_unlock(&vm->slots_lock);
-		if (!slot || copy_from_user(buf, (void __user *)hva, n))
+		if (left)
 			return -EFAULT;
 		gpa += n;
 		buf += n;
 		len -= n;
 	}
 	return 0;
+}
+
+int kvmini_read_guest(struct kvmini_vm *vm, u64 gpa, void *buf,
+		      unsigned int len)
+{
+	return guest_copy(vm, gpa, buf, len, false);
+}
+
+int kvmini_write_guest(struct kvmini_vm *vm, u64 gpa, const void *buf,
+		       unsigned int len)
+{
+	return guest_copy(vm, gpa, (void *)buf, len, true);
 }
 
 /* Every vCPU drops cached guest-physical translations before re-entry. */

@@ -204,7 +204,9 @@ struct kvmini_run {
 		/*
 		 * KVMINI_EXIT_IO: size bytes per item, count items, at
 		 * data_offset from the start of this page.  For IN, userspace
-		 * fills the data before the next RUN.
+		 * fills the data before the next RUN.  count is 1 except for
+		 * INS/OUTS (with REP: up to a page's worth; the guest goes
+		 * on with the rest after the next RUN).
 		 */
 		struct {
 			__u8  direction;	/* KVMINI_IO_IN / _OUT */
