@@ -41,6 +41,7 @@ struct kvmini_slot {
 struct kvmini_vm {
 	struct kref ref;		/* fd + one per vCPU */
 	struct mm_struct *mm;		/* (c) creator; grabbed with mmgrab */
+	u32 flags;			/* (c) KVMINI_VM_* */
 
 	struct mutex slots_lock;	/* the slots array */
 	struct kvmini_slot slots[KVMINI_MAX_MEM_SLOTS];	/* (s) */
@@ -115,10 +116,16 @@ struct kvmini_mmio_op {
 	u64 imm;
 };
 
-/* A read from userspace (IN or MMIO) that completes at the next RUN. */
+enum kvmini_read_source {
+	KVMINI_READ_IO,		/* the run page's I/O data */
+	KVMINI_READ_MMIO,	/* run->mmio.data */
+	KVMINI_READ_HYPERCALL,	/* run->hypercall.ret */
+};
+
+/* A read from userspace (IN, MMIO, hypercall) completed at the next RUN. */
 struct kvmini_pending_read {
 	bool active;
-	bool mmio;		/* data in run->mmio.data, else run->io */
+	u8 source;		/* where the data is: enum kvmini_read_source */
 	u8 size;		/* bytes of data */
 	u8 dest_size;		/* bytes of the register written */
 	u8 reg;			/* enum kvmini_gpr */

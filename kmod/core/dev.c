@@ -36,6 +36,7 @@ static long kvmini_check_cap(unsigned long cap)
 	case KVMINI_CAP_MAX_SLOTS:
 		return KVMINI_MAX_MEM_SLOTS;
 	case KVMINI_CAP_READONLY_MEM:
+	case KVMINI_CAP_HYPERCALLS:
 		return 1;
 	default:
 		return -EINVAL;

@@ -91,7 +91,8 @@ int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		memcpy(run->mmio.data, &data, op.size);
 	} else {
 		vcpu->pending = (struct kvmini_pending_read) {
-			.active = true, .mmio = true, .size = op.size,
+			.active = true, .source = KVMINI_READ_MMIO,
+			.size = op.size,
 			.dest_size = op.dest_size, .reg = op.reg,
 			.high_byte = op.high_byte,
 		};

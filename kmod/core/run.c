@@ -17,6 +17,7 @@
  */
 #include <linux/sched/signal.h>
 #include <linux/mm.h>
+#include <asm/trapnr.h>
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_entry.h"
@@ -63,8 +64,17 @@ static void complete_pending_read(struct kvmini_vcpu *vcpu)
 	struct kvmini_pending_read *p = &vcpu->pending;
 	u64 data = 0;
 
-	memcpy(&data, p->mmio ? (void *)vcpu->run->mmio.data :
-	       run_io_data(vcpu), p->size);
+	switch (p->source) {
+	case KVMINI_READ_MMIO:
+		memcpy(&data, vcpu->run->mmio.data, p->size);
+		break;
+	case KVMINI_READ_HYPERCALL:
+		data = READ_ONCE(vcpu->run->hypercall.ret);
+		break;
+	default:
+		memcpy(&data, run_io_data(vcpu), p->size);
+		break;
+	}
 	gpr_write(&vcpu->gprs[p->reg], data, p->dest_size, p->high_byte);
 	p->active = false;
 }
@@ -92,6 +102,35 @@ static int handle_io(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		};
 	else
 		memcpy(run_io_data(vcpu), &vcpu->gprs[GPR_RAX], exit->io.size);
+	kvmini_vendor->skip_instruction(vcpu);
+	return 0;
+}
+
+/*
+ * VMCALL/VMMCALL: to userspace if the VM asked for hypercalls, else #UD
+ * as on bare metal.
+ */
+static int handle_hypercall(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit)
+{
+	unsigned long *gprs = vcpu->gprs;
+	struct kvmini_run *run = vcpu->run;
+
+	if (!(vcpu->vm->flags & KVMINI_VM_HYPERCALLS)) {
+		kvmini_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+		return 1;
+	}
+	run->hypercall.nr = gprs[GPR_RAX];
+	run->hypercall.args[0] = gprs[GPR_RBX];
+	run->hypercall.args[1] = gprs[GPR_RCX];
+	run->hypercall.args[2] = gprs[GPR_RDX];
+	run->hypercall.args[3] = gprs[GPR_RSI];
+	run->hypercall.args[4] = gprs[GPR_RDI];
+	run->hypercall.ret = 0;
+	vcpu->pending = (struct kvmini_pending_read) {
+		.active = true, .source = KVMINI_READ_HYPERCALL, .size = 8,
+		.dest_size = 8, .reg = GPR_RAX,
+	};
 	kvmini_vendor->skip_instruction(vcpu);
 	return 0;
 }
@@ -130,6 +169,8 @@ static int kvmini_handle_exit(struct kvmini_vcpu *vcpu,
 	case KVMINI_EXIT_MSR:
 		kvmini_handle_msr(vcpu, exit);
 		return 1;
+	case KVMINI_EXIT_HYPERCALL:
+		return handle_hypercall(vcpu, exit);
 	case KVMINI_EXIT_UNHANDLED:
 		return kvmini_fetch_insn(vcpu);
 	default:

@@ -218,13 +218,14 @@ long kvmini_vm_create(unsigned long flags)
 	struct kvmini_vm *vm;
 	int r;
 
-	if (flags)
+	if (flags & ~KVMINI_VM_FLAGS)
 		return -EINVAL;
 
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
 	kref_init(&vm->ref);
+	vm->flags = flags;
 	mutex_init(&vm->slots_lock);
 	mutex_init(&vm->gpa_lock);
 	mutex_init(&vm->vcpus_lock);

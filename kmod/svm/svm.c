@@ -468,6 +468,10 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		exit->reason = KVMINI_EXIT_CPUID;
 		svm->next_rip = svm->vmcb->save.rip + 2;
 		break;
+	case SVM_EXIT_VMMCALL:
+		exit->reason = KVMINI_EXIT_HYPERCALL;
+		svm->next_rip = svm->vmcb->save.rip + 3;
+		break;
 	case SVM_EXIT_MSR:
 		exit->reason = KVMINI_EXIT_MSR;
 		exit->msr.write = info1 == 1;

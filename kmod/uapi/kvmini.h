@@ -257,6 +257,7 @@ struct kvmini_run {
 #define KVMINI_CAP_MAX_VCPUS	2
 #define KVMINI_CAP_MAX_SLOTS	3
 #define KVMINI_CAP_READONLY_MEM	4
+#define KVMINI_CAP_HYPERCALLS	5
 
 /* ------------------------------------------------------------------ */
 /* ioctls                                                               */
@@ -264,10 +265,20 @@ struct kvmini_run {
 
 #define KVMINI_IO	0xB7
 
+/*
+ * KVMINI_CREATE_VM flags.  KVMINI_VM_HYPERCALLS: VMCALL (VMX) and VMMCALL
+ * (SVM) exit to userspace as KVMINI_EXIT_HYPERCALL with nr = RAX and
+ * args = RBX, RCX, RDX, RSI, RDI; run->hypercall.ret goes to RAX at the
+ * next RUN.  Without it they raise #UD in the guest, as on a machine
+ * without a hypervisor.
+ */
+#define KVMINI_VM_HYPERCALLS	_BITUL(0)
+#define KVMINI_VM_FLAGS		KVMINI_VM_HYPERCALLS
+
 /* /dev/kvmini */
 #define KVMINI_GET_API_VERSION	_IO(KVMINI_IO, 0x00)
 #define KVMINI_CHECK_CAP	_IO(KVMINI_IO, 0x01)	/* arg: cap; >= 0 */
-#define KVMINI_CREATE_VM	_IO(KVMINI_IO, 0x02)	/* arg: flags, 0 */
+#define KVMINI_CREATE_VM	_IO(KVMINI_IO, 0x02)	/* arg: flags */
 #define KVMINI_GET_VCPU_MMAP_SIZE _IO(KVMINI_IO, 0x03)
 
 /* VM fd */

@@ -757,6 +757,9 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 	case EXIT_REASON_CPUID:
 		exit->reason = KVMINI_EXIT_CPUID;
 		break;
+	case EXIT_REASON_VMCALL:
+		exit->reason = KVMINI_EXIT_HYPERCALL;
+		break;
 	case EXIT_REASON_MSR_READ:
 	case EXIT_REASON_MSR_WRITE:
 		exit->reason = KVMINI_EXIT_MSR;

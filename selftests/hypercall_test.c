@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hypercall_test.c - VMCALL/VMMCALL: an exit to userspace when the VM
+ * asked for hypercalls (KVMINI_VM_HYPERCALLS), #UD in the guest when not.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include "kvmini_test.h"
+
+/*
+ * Real mode.  IVT vector 6 (#UD) reports through port 0x31.  The
+ * hypercall's result comes back through port 0x30.  The test patches the
+ * instruction to VMMCALL on SVM.
+ */
+GUEST_CODE16(hypercall,
+	"	call 1f\n"
+	"1:	pop %bx\n"
+	"	add $(ud_handler - 1b), %bx\n"
+	"	movw %bx, 6 * 4\n"
+	"	movw $0, 6 * 4 + 2\n"
+	"	mov $42, %eax\n"
+	"	mov $1, %ebx\n"
+	"	mov $2, %ecx\n"
+	"	mov $3, %edx\n"
+	"	mov $4, %esi\n"
+	"	mov $5, %edi\n"
+	"hypercall_insn:\n"
+	"	vmcall\n"
+	"	out %eax, $0x30\n"
+	"	hlt\n"
+	"ud_handler:\n"
+	"	out %al, $0x31\n"
+	"	hlt\n");
+
+static struct kvmini_vcpu *hypercall_guest(unsigned long vm_flags)
+{
+	struct kvmini_vm *vm = calloc(1, sizeof(*vm));
+	struct kvmini_memory_slot slot = { .memory_size = GUEST_MEM_SIZE };
+	struct kvmini_vcpu *vcpu;
+	size_t len = guest_hypercall_end - guest_hypercall_start;
+	uint8_t *mem, *insn;
+
+	vm->sys_fd = open("/dev/kvmini", O_RDWR);
+	vm->fd = ioctl(vm->sys_fd, KVMINI_CREATE_VM, vm_flags);
+	if (vm->fd < 0)
+		kvmini_die("KVMINI_CREATE_VM");
+	mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	slot.userspace_addr = (uintptr_t)mem;
+	if (ioctl(vm->fd, KVMINI_SET_MEMORY_SLOT, &slot))
+		kvmini_die("KVMINI_SET_MEMORY_SLOT");
+	vm->nr_slots = 1;
+	memcpy(mem + GUEST_LOAD_ADDR, guest_hypercall_start, len);
+	/* vmcall is 0f 01 c1; AMD's vmmcall is 0f 01 d9. */
+	insn = memmem(mem + GUEST_LOAD_ADDR, len, "\x0f\x01\xc1", 3);
+	if (insn && ioctl(vm->sys_fd, KVMINI_CHECK_CAP, KVMINI_CAP_VENDOR) ==
+		    KVMINI_VENDOR_SVM)
+		insn[2] = 0xd9;
+	vcpu = kvmini_vcpu_create(vm, 0);
+	kvmini_vcpu_setup_real_mode(vcpu, GUEST_LOAD_ADDR, 0x8000);
+	return vcpu;
+}
+
+TEST(hypercall_exit)
+{
+	struct kvmini_vcpu *vcpu = hypercall_guest(KVMINI_VM_HYPERCALLS);
+	struct kvmini_run *run = vcpu->run;
+	uint32_t echo;
+	int i;
+
+	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
+	ASSERT_EQ(KVMINI_EXIT_HYPERCALL, run->exit_reason);
+	EXPECT_EQ(42, run->hypercall.nr);
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(i + 1, run->hypercall.args[i]);
+	run->hypercall.ret = 0x600d;
+	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
+	ASSERT_EQ(KVMINI_EXIT_IO, run->exit_reason);
+	EXPECT_EQ(0x30, run->io.port);
+	memcpy(&echo, kvmini_io_data(vcpu), 4);
+	EXPECT_EQ(0x600d, echo);
+	EXPECT_EQ(1, run->exit_count[KVMINI_EXIT_HYPERCALL]);
+	guest_destroy(vcpu);
+}
+
+TEST(hypercall_without_opt_in_is_ud)
+{
+	struct kvmini_vcpu *vcpu = hypercall_guest(0);
+
+	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
+	ASSERT_EQ(KVMINI_EXIT_IO, vcpu->run->exit_reason);
+	EXPECT_EQ(0x31, vcpu->run->io.port);
+	guest_destroy(vcpu);
+}
+
+TEST(hypercall_cap)
+{
+	int fd = open("/dev/kvmini", O_RDWR);
+
+	EXPECT_EQ(1, ioctl(fd, KVMINI_CHECK_CAP, KVMINI_CAP_HYPERCALLS));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
