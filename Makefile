@@ -40,7 +40,7 @@ LIB_HDRS	:= user/libkvmini.h kmod/uapi/kvmini.h
 KMOD_SRCS	:= Kbuild $(shell find kmod \( -name '*.[chS]' -o -name Kbuild \) \
 		   ! -name '*.mod.c')
 SELFTESTS	:= $(patsubst selftests/%.c,$(BIN)/%,$(wildcard selftests/*_test.c)) \
-		   $(BIN)/kvm_hold
+		   $(BIN)/kvm_helper
 GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/real/*.S))
 
 .PHONY: all build setup module modules user guests selftests run check \
@@ -90,7 +90,7 @@ $(BIN)/%_test: selftests/%_test.c selftests/*.h $(LIB_SRCS) $(LIB_HDRS)
 	$(CC) $(CFLAGS) -Wno-sign-compare -I$(CACHE)/kselftest $(LDFLAGS) -o $@ $< \
 		$(LIB_SRCS) -lpthread
 
-$(BIN)/kvm_hold: selftests/kvm_hold.c
+$(BIN)/kvm_helper: selftests/kvm_helper.c
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 

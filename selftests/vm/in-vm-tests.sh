@@ -60,7 +60,7 @@ insmod modules/irqbypass.ko
 insmod modules/kvm.ko
 [ -e modules/ccp.ko ] && insmod modules/ccp.ko 2>/dev/null
 if insmod modules/$kvm_vendor.ko; then
-	bin/kvm_hold &
+	bin/kvm_helper hold &
 	holder=$!
 	sleep 1
 	check "insmod kvmini fails while KVM holds $vendor" \
@@ -72,6 +72,11 @@ if insmod modules/$kvm_vendor.ko; then
 	rmmod "$(echo $kvm_vendor | tr - _)"
 	check "insmod kvmini after KVM is unloaded" insmod kvmini.ko
 	check "rmmod kvmini after KVM" rmmod kvmini
+	# ... and the other way round: KVM runs a guest after kvmini left.
+	insmod modules/$kvm_vendor.ko
+	check "KVM runs a guest after kvmini is unloaded" \
+		sh -c "bin/kvm_helper hello | grep -qx Hello"
+	rmmod "$(echo $kvm_vendor | tr - _)"
 else
 	result 1 "insmod $kvm_vendor for the coexistence checks"
 fi

@@ -26,7 +26,7 @@ qemu_cmd() {
 	if grep -qw svm /proc/cpuinfo && [ -w /dev/kvm ]; then
 		accel=kvm
 	fi
-	echo qemu-system-x86_64 -accel $accel -cpu max -m 512 -smp 1 \
+	echo qemu-system-x86_64 -accel $accel -cpu max -m 512 -smp 2 \
 		-nographic -no-reboot -kernel "$kernel" -initrd "$initrd" \
 		-append "'$append'"
 }
