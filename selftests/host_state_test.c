@@ -30,7 +30,7 @@ GUEST_CODE64(clobber,
 	"	movw $0x0c7f, -8(%rsp)\n"	/* FCW: round toward zero */
 	"	fldcw -8(%rsp)\n"
 	"	xor %eax, %eax\n"
-	"	mov $0xdead, %edx\n"
+	"	mov $0x1234, %edx\n"	/* canonical: 0x123400000000 */
 	"	mov $0xc0000100, %ecx\n"	/* FS_BASE */
 	"	wrmsr\n"
 	"	mov $0xc0000101, %ecx\n"	/* GS_BASE */
@@ -146,6 +146,14 @@ static void check_on_cpu(struct __test_metadata *_metadata, int cpu)
 
 	asm volatile("mov %%ds, %0" : "=r"(ds_after));
 	EXPECT_EQ(ds, ds_after);
+	if (vcpu->run->exit_reason != KVMINI_EXIT_HLT) {
+		struct kvmini_regs r;
+
+		kvmini_get_regs(vcpu, &r);
+		TH_LOG("guest stopped (%s) at offset %#llx",
+		       kvmini_exit_name(vcpu->run->exit_reason),
+		       (unsigned long long)r.rip - GUEST_LOAD_ADDR);
+	}
 	EXPECT_EQ(KVMINI_EXIT_HLT, vcpu->run->exit_reason);
 	EXPECT_EQ(0, memcmp(in.xmm, out.xmm, sizeof(in.xmm)));
 	EXPECT_EQ(in.mxcsr, out.mxcsr);
