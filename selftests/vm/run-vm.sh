@@ -52,7 +52,7 @@ CFG
 		-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 \
 		-boot-info-table "$dir/iso" 2>/dev/null
 	cat >"$dir/bochsrc" <<RC
-cpu: model=corei7_skylake_x, count=1, ips=200000000
+cpu: model=corei7_skylake_x, count=2, ips=200000000
 megs: 512
 clock: sync=none
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
