@@ -37,7 +37,8 @@ LDFLAGS	:= -static
 
 LIB_SRCS	:= user/libkvmini.c
 LIB_HDRS	:= user/libkvmini.h kmod/uapi/kvmini.h
-KMOD_SRCS	:= Kbuild $(shell find kmod \( -name '*.[chS]' -o -name Kbuild \) \
+KMOD_SRCS	:= Kbuild $(shell find kmod \( -name '*.[chS]' -o -name '*.inc' -o \
+		   -name Kbuild \) \
 		   ! -name '*.mod.c')
 SELFTESTS	:= $(patsubst selftests/%.c,$(BIN)/%,$(wildcard selftests/*_test.c)) \
 		   $(BIN)/kvm_helper

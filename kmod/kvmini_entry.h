@@ -2,7 +2,7 @@
 /*
  * kvmini_entry.h - what the VMX and SVM entry assembly share: byte
  * offsets into vcpu->gprs (enum kvmini_gpr order, checked at build time
- * in core/run.c) and the scrubbing of guest values after an exit.
+ * in core/run.c).  kvmini_entry.inc has the assembly they share.
  */
 #ifndef KVMINI_ENTRY_H
 #define KVMINI_ENTRY_H
@@ -22,29 +22,5 @@
 #define GPR_OFF_R13	(13 * 8)
 #define GPR_OFF_R14	(14 * 8)
 #define GPR_OFF_R15	(15 * 8)
-
-#ifdef __ASSEMBLY__
-/*
- * Leave no guest value in a caller-saved register the compiler may spill
- * (the callee-saved ones are popped right after), then return.
- */
-.macro SCRUB_AND_RETURN
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
-	pop	%rbx
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
-	pop	%rbp
-	RET
-.endm
-#endif
 
 #endif /* KVMINI_ENTRY_H */

@@ -112,6 +112,8 @@ static void check_on_cpu(struct __test_metadata *_metadata, int cpu)
 	struct kvmini_vcpu *vcpu;
 	struct kvmini_sregs sregs;
 	uint16_t ds = 0x2b, ds_after;	/* __USER_DS */
+	struct { uint16_t limit; uint64_t base; } __attribute__((packed))
+		gdt[2], idt[2];
 	uint64_t hits = 0;
 	cpu_set_t set;
 	int wp, i;
@@ -140,11 +142,22 @@ static void check_on_cpu(struct __test_metadata *_metadata, int cpu)
 	wp = watchpoint();
 	ASSERT_LE(0, wp) TH_LOG("perf_event_open breakpoint: %s",
 				strerror(errno));
+	/*
+	 * A VM exit leaves GDT and IDT limits of 0xffff.  With UMIP the
+	 * kernel answers SGDT/SIDT itself and this compares its fixed
+	 * values; without (Bochs' CPU) it compares the real registers.
+	 */
+	asm volatile("sgdt %0; sidt %1" : "=m"(gdt[0]), "=m"(idt[0]));
 	asm volatile("mov %0, %%ds" : : "r"(ds));
 
 	ASSERT_EQ(0, run_with_fp(vcpu->fd, &in, &out));
 
 	asm volatile("mov %%ds, %0" : "=r"(ds_after));
+	asm volatile("sgdt %0; sidt %1" : "=m"(gdt[1]), "=m"(idt[1]));
+	EXPECT_EQ(gdt[0].limit, gdt[1].limit);
+	EXPECT_EQ(gdt[0].base, gdt[1].base);
+	EXPECT_EQ(idt[0].limit, idt[1].limit);
+	EXPECT_EQ(idt[0].base, idt[1].base);
 	EXPECT_EQ(ds, ds_after);
 	if (vcpu->run->exit_reason != KVMINI_EXIT_HLT) {
 		struct kvmini_regs r;

@@ -285,4 +285,70 @@ TEST(deleted_slot_kept_guest_writes)
 	munmap(a, 4096);
 }
 
+/* The kernel's count of FOLL_PIN pins taken or dropped so far. */
+static long vmstat(const char *name)
+{
+	char key[64];
+	long value;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	while (f && fscanf(f, "%63s %ld", key, &value) == 2)
+		if (!strcmp(key, name)) {
+			fclose(f);
+			return value;
+		}
+	if (f)
+		fclose(f);
+	return -1;
+}
+
+/*
+ * Pages a guest touched stay pinned while mapped, and are unpinned when
+ * their slot is deleted and when the VM goes away.
+ */
+GUEST_CODE16(touch_three,
+	"	mov $0x9000, %ax\n"
+	"	mov %ax, %es\n"
+	"	movb $1, %es:0x0000\n"
+	"	movb $1, %es:0x1000\n"
+	"	movb $1, %es:0x2000\n"
+	"	hlt\n");
+
+TEST(pins_released)
+{
+	long acquired = vmstat("nr_foll_pin_acquired");
+	long released = vmstat("nr_foll_pin_released");
+	struct kvmini_vcpu *vcpu;
+	struct kvmini_memory_slot slot = {
+		.slot = 1, .guest_phys_addr = MMIO_BASE,
+		.memory_size = 3 * 4096,
+	};
+	void *extra;
+	long pinned;
+
+	ASSERT_LE(0, acquired) TH_LOG("no nr_foll_pin_* in /proc/vmstat");
+	vcpu = MMIO_GUEST(touch_three);
+	extra = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	slot.userspace_addr = (uintptr_t)extra;
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, &slot));
+	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
+	ASSERT_EQ(KVMINI_EXIT_HLT, vcpu->run->exit_reason);
+
+	/* Code page, stack-less guest: at least the three it wrote. */
+	pinned = (vmstat("nr_foll_pin_acquired") - acquired) -
+		 (vmstat("nr_foll_pin_released") - released);
+	EXPECT_LE(4, pinned);
+	slot.memory_size = 0;
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, &slot));
+	EXPECT_EQ(pinned - 3,
+		  (vmstat("nr_foll_pin_acquired") - acquired) -
+		  (vmstat("nr_foll_pin_released") - released));
+
+	guest_destroy(vcpu);
+	EXPECT_EQ(vmstat("nr_foll_pin_acquired") - acquired,
+		  vmstat("nr_foll_pin_released") - released);
+	munmap(extra, 3 * 4096);
+}
+
 TEST_HARNESS_MAIN

@@ -15,7 +15,7 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
-#include "../kvmini_entry.h"
+#include "../kvmini_entry.inc"
 
 
 .section .text, "ax"

@@ -57,6 +57,7 @@ static DEFINE_PER_CPU(bool, vmx_on);
 static const u32 vmx_switched_msrs[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
 };
+
 #define VMX_NR_SWITCHED	ARRAY_SIZE(vmx_switched_msrs)
 
 #define PAT_RESET	0x0007040600070406ULL

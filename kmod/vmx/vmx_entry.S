@@ -10,7 +10,7 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
-#include "../kvmini_entry.h"
+#include "../kvmini_entry.inc"
 #include <asm/ibt.h>
 #include <asm/unwind_hints.h>
 
