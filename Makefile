@@ -35,8 +35,8 @@ CFLAGS	:= -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
 # The VMs' initramfs has no C library: link everything statically.
 LDFLAGS	:= -static
 
-LIB_SRCS	:= user/libkvmini.c
-LIB_HDRS	:= user/libkvmini.h kmod/uapi/kvmini.h
+LIB_SRCS	:= user/libkvmini.c user/backend_kvmini.c user/backend_kvm.c
+LIB_HDRS	:= user/libkvmini.h user/backend.h kmod/uapi/kvmini.h
 KMOD_SRCS	:= Kbuild $(shell find kmod \( -name '*.[chS]' -o -name '*.inc' -o \
 		   -name Kbuild \) \
 		   ! -name '*.mod.c')
@@ -73,16 +73,70 @@ modules: $(foreach v,$(KVERS),$(BUILD)/mod-$(v)/kmod/kvmini.ko)
 
 user: $(BIN)/kvmini
 
-$(BIN)/kvmini: user/kvmini.c $(LIB_SRCS) $(LIB_HDRS)
-	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ user/kvmini.c $(LIB_SRCS)
+TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c \
+		   $(wildcard user/devices/*.c)
+TOOL_HDRS	:= user/device.h user/loader.h $(wildcard user/devices/*.h)
 
-guests: $(GUESTS)
+$(BIN)/kvmini: $(TOOL_SRCS) $(TOOL_HDRS) $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOL_SRCS) $(LIB_SRCS) -lpthread
+
+# C guests on guests/lib: NAME32.elf (ELF32), NAME_mb.elf (Multiboot),
+# NAME64.elf (ELF64).  No SSE: the guests run with CR4.OSFXSR clear.
+GUEST_CFLAGS	:= -O2 -Wall -ffreestanding -fno-pic -fno-pie -nostdlib -static \
+		   -Wl,--no-warn-rwx-segments -Wl,-z,noexecstack \
+		   -fno-stack-protector -fno-asynchronous-unwind-tables \
+		   -Iguests/lib -Iuser/devices
+GUEST_CFLAGS32	:= $(GUEST_CFLAGS) -m32 -march=i686
+GUEST_CFLAGS64	:= $(GUEST_CFLAGS) -m64 -mno-red-zone -mgeneral-regs-only
+GUESTS_C32	:= hello testdev pci
+GUESTS_MB	:= hello multiboot
+GUESTS_C64	:= hello testdev uart exits smp
+GUESTS		+= $(patsubst %,$(BUILD)/guests/%32.elf,$(GUESTS_C32)) \
+		   $(patsubst %,$(BUILD)/guests/%_mb.elf,$(GUESTS_MB)) \
+		   $(patsubst %,$(BUILD)/guests/%64.elf,$(GUESTS_C64))
+GUEST_LIB	:= guests/lib/printf.c guests/lib/guest.h guests/lib/guest.ld \
+		   user/devices/testdev.h
+
+# A flat 64-bit image, for the loader's --mode long.
+GUESTS		+= $(BUILD)/guests/hello64.bin
+GUEST_SRCS	:= $(wildcard guests/*.c guests/real/*.S)
+GUEST_EXPECTED	:= $(wildcard guests/*.expected guests/real/*.expected)
+
+guests: $(GUESTS) $(BUILD)/guests/tests.txt
+
+$(BUILD)/guests/hello64.bin: $(BUILD)/guests/hello64.elf
+	objcopy -O binary $< $@
+
+# The "test:" lines of the guests' sources, and their expected outputs.
+$(BUILD)/guests/tests.txt: $(GUEST_SRCS) $(GUEST_EXPECTED)
+	@mkdir -p $(BUILD)/guests
+	cp $(GUEST_EXPECTED) $(BUILD)/guests/
+	sed -n 's/^ \* test: //p' $(GUEST_SRCS) >$@
 
 $(BUILD)/guests/%.bin: guests/real/%.S guests/real/real.ld
 	@mkdir -p $(BUILD)/guests
 	$(CC) -m32 -c $< -o $(BUILD)/guests/$*.o
 	ld -m elf_i386 -T guests/real/real.ld $(BUILD)/guests/$*.o -o $@
+
+$(BUILD)/guests/%32.elf: guests/%.c guests/lib/crt32.S $(GUEST_LIB)
+	@mkdir -p $(BUILD)/guests
+	$(CC) $(GUEST_CFLAGS32) -Wl,-m,elf_i386 -Wl,-T,guests/lib/guest.ld \
+		-Wl,--build-id=none -o $@ guests/lib/crt32.S \
+		guests/lib/printf.c $< -lgcc
+
+$(BUILD)/guests/%_mb.elf: guests/%.c guests/lib/crt32.S guests/lib/multiboot.S \
+		$(GUEST_LIB)
+	@mkdir -p $(BUILD)/guests
+	$(CC) $(GUEST_CFLAGS32) -Wl,-m,elf_i386 -Wl,-T,guests/lib/guest.ld \
+		-Wl,--build-id=none -o $@ guests/lib/multiboot.S \
+		guests/lib/crt32.S guests/lib/printf.c $< -lgcc
+
+$(BUILD)/guests/%64.elf: guests/%.c guests/lib/crt64.S $(GUEST_LIB)
+	@mkdir -p $(BUILD)/guests
+	$(CC) $(GUEST_CFLAGS64) -Wl,-T,guests/lib/guest.ld \
+		-Wl,--build-id=none -o $@ guests/lib/crt64.S \
+		guests/lib/printf.c $<
 
 selftests: $(SELFTESTS)
 
@@ -100,7 +154,8 @@ $(BIN)/kvm_helper: selftests/kvm_helper.c
 INITRAMFS = $(BUILD)/initramfs-$(1).cpio.gz
 
 $(BUILD)/initramfs-%.cpio.gz: $(BUILD)/mod-%/kmod/kvmini.ko $(BIN)/kvmini \
-		$(SELFTESTS) $(GUESTS) selftests/vm/mkinitramfs.sh \
+		$(SELFTESTS) $(GUESTS) $(BUILD)/guests/tests.txt \
+		selftests/guest_tests.sh selftests/vm/mkinitramfs.sh \
 		selftests/vm/init.sh selftests/vm/in-vm-tests.sh
 	bash selftests/vm/mkinitramfs.sh $@ $* $(CACHE)/kernels/$* \
 		$(BUILD)/mod-$*/kmod/kvmini.ko $(BIN) $(BUILD)/guests

@@ -34,22 +34,13 @@ GUEST_CODE16(hypercall,
 
 static struct kvmini_vcpu *hypercall_guest(unsigned long vm_flags)
 {
-	struct kvmini_vm *vm = calloc(1, sizeof(*vm));
-	struct kvmini_memory_slot slot = { .memory_size = GUEST_MEM_SIZE };
-	struct kvmini_vcpu *vcpu;
+	struct kvmini_vm *vm = kvmini_vm_create_on(KVMINI_BACKEND_KVMINI,
+						   vm_flags);
 	size_t len = guest_hypercall_end - guest_hypercall_start;
+	struct kvmini_vcpu *vcpu;
 	uint8_t *mem, *insn;
 
-	vm->sys_fd = open("/dev/kvmini", O_RDWR);
-	vm->fd = ioctl(vm->sys_fd, KVMINI_CREATE_VM, vm_flags);
-	if (vm->fd < 0)
-		kvmini_die("KVMINI_CREATE_VM");
-	mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	slot.userspace_addr = (uintptr_t)mem;
-	if (ioctl(vm->fd, KVMINI_SET_MEMORY_SLOT, &slot))
-		kvmini_die("KVMINI_SET_MEMORY_SLOT");
-	vm->nr_slots = 1;
+	mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
 	memcpy(mem + GUEST_LOAD_ADDR, guest_hypercall_start, len);
 	/* vmcall is 0f 01 c1; AMD's vmmcall is 0f 01 d9. */
 	insn = memmem(mem + GUEST_LOAD_ADDR, len, "\x0f\x01\xc1", 3);

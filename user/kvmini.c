@@ -1,175 +1,355 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kvmini.c - the kvmini command.
+ * kvmini.c - the kvmini command: kvmini's small QEMU.
  *
- *   kvmini run [options] GUEST.bin
+ *   kvmini run [options] GUEST
  *
- * Loads a flat binary into guest memory, starts one vCPU in real mode at
- * the load address and services its exits until the guest halts: bytes
- * written to the debug port 0xf1 go to stdout, and the exits counted by
- * reason go to stderr at the end.
+ * Read top-down: options, then the machine (memory, devices, the guest
+ * image), then one thread per vCPU running the exit loop, then the end:
+ * an exit status and the exits counted by reason.
+ *
+ * Exit status: 0 when every vCPU halted; (value << 1) | 1 when the guest
+ * wrote value to isa-debug-exit (port 0xf4); 1 when a vCPU stopped on an
+ * exit the tool cannot serve (shutdown, failed entry, unhandled); 2 for
+ * a usage error.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "libkvmini.h"
+#include "device.h"
+#include "loader.h"
 
-#define DEBUG_PORT	0xf1
+#define MAX_CPUS	KVMINI_MAX_VCPUS
+#define STACK_TOP	0x80000		/* per-vCPU stacks grow down from here */
+#define STACK_SIZE	0x1000
 
 struct options {
 	const char *guest;
 	uint64_t mem_size;
-	uint64_t load_addr;
+	int cpus;
+	enum kvmini_backend backend;
+	struct load_options load;
+	uint64_t entry;		/* 0: the image's */
 	int quiet;
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: kvmini run [options] GUEST.bin\n"
+		"usage: kvmini run [options] GUEST\n"
 		"\n"
-		"Runs a flat real-mode binary under /dev/kvmini until it halts.\n"
-		"What the guest writes to port 0xf1 is printed on stdout; the\n"
-		"exits counted by reason are printed on stderr at the end.\n"
+		"Runs GUEST until every vCPU halts or the guest writes to the\n"
+		"isa-debug-exit port 0xf4.  GUEST is a flat binary, an ELF32 or\n"
+		"ELF64 executable, or a Multiboot v1 image.\n"
 		"\n"
 		"options:\n"
-		"  -m, --mem SIZE     guest memory in MiB (default 1)\n"
-		"  -a, --addr ADDR    load and start address (default 0x1000)\n"
-		"  -q, --quiet        no exit summary\n"
-		"  -h, --help         this text\n");
+		"  -m, --mem MIB         guest memory in MiB (default 16)\n"
+		"  -c, --cpus N          vCPUs, each in its own thread (default 1, max %d)\n"
+		"      --mode MODE       real, protected or long: how to start a flat\n"
+		"                        binary (default real; ELF and Multiboot pick)\n"
+		"  -a, --addr ADDR       load address of a flat binary (default 0x1000)\n"
+		"  -e, --entry ADDR      start here instead of the image's entry\n"
+		"      --cmdline TEXT    the Multiboot command line\n"
+		"  -b, --backend NAME    kvmini (/dev/kvmini, default) or kvm (/dev/kvm)\n"
+		"  -q, --quiet           no exit summary on stderr\n"
+		"  -h, --help            this text\n"
+		"\n"
+		"devices: debug consoles on ports 0xe9 and 0xf1, an 8250 UART at 0x3f8\n"
+		"(input from stdin), isa-debug-exit at 0xf4 (exit status\n"
+		"(value << 1) | 1), PCI configuration ports 0xcf8/0xcfc with an empty\n"
+		"bus, and an MMIO test device at 0xfe000000 (see\n"
+		"user/devices/testdev.c).  Output goes to stdout.\n"
+		"\n"
+		"exit status: 0 when every vCPU halted, (value << 1) | 1 from\n"
+		"isa-debug-exit, 1 when the guest stopped on an exit nobody serves.\n",
+		MAX_CPUS);
 }
 
-static void load_flat(const char *path, uint8_t *mem, uint64_t mem_size,
-		      uint64_t addr)
+static int parse_mode(const char *s, enum guest_mode *mode)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY);
+	static const char *const names[] = { "real", "protected", "long" };
+	int i;
 
-	if (fd < 0 || fstat(fd, &st))
-		kvmini_die("%s", path);
-	if (addr >= mem_size || (uint64_t)st.st_size > mem_size - addr) {
-		errno = EFBIG;
-		kvmini_die("%s does not fit at %#llx", path,
-			   (unsigned long long)addr);
-	}
-	if (read(fd, mem + addr, st.st_size) != st.st_size)
-		kvmini_die("read %s", path);
-	close(fd);
-}
-
-/* Emulate the exit; returns 1 to run on, 0 when the guest is done. */
-static int handle_exit(struct kvmini_vcpu *vcpu)
-{
-	struct kvmini_run *run = vcpu->run;
-
-	switch (run->exit_reason) {
-	case KVMINI_EXIT_IO:
-		if (run->io.port == DEBUG_PORT &&
-		    run->io.direction == KVMINI_IO_OUT) {
-			fwrite(kvmini_io_data(vcpu), run->io.size,
-			       run->io.count, stdout);
-			fflush(stdout);
-		} else if (run->io.direction == KVMINI_IO_IN) {
-			/* Nothing is there: reads float high. */
-			memset(kvmini_io_data(vcpu), 0xff,
-			       run->io.size * run->io.count);
+	for (i = 0; i < 3; i++)
+		if (!strcmp(s, names[i])) {
+			*mode = i;
+			return 0;
 		}
-		return 1;
-	case KVMINI_EXIT_HLT:
-		return 0;
-	default:
-		fprintf(stderr,
-			"kvmini: guest stopped: %s (hw reason %#llx info %#llx %#llx)\n",
-			kvmini_exit_name(run->exit_reason),
-			(unsigned long long)run->hw.reason,
-			(unsigned long long)run->hw.info1,
-			(unsigned long long)run->hw.info2);
-		return -1;
-	}
+	return -1;
 }
 
-static int cmd_run(const struct options *opt)
-{
-	struct kvmini_vm *vm = kvmini_vm_create();
-	struct kvmini_vcpu *vcpu;
-	uint8_t *mem;
-	int r, status;
-
-	mem = kvmini_vm_add_memory(vm, 0, opt->mem_size);
-	load_flat(opt->guest, mem, opt->mem_size, opt->load_addr);
-	vcpu = kvmini_vcpu_create(vm, 0);
-	kvmini_vcpu_setup_real_mode(vcpu, opt->load_addr, opt->load_addr);
-
-	do {
-		r = kvmini_vcpu_run(vcpu);
-		if (r) {
-			errno = -r;
-			kvmini_die("KVMINI_RUN");
-		}
-		status = handle_exit(vcpu);
-	} while (status > 0);
-
-	if (!opt->quiet) {
-		fprintf(stderr, "kvmini: exits by reason:\n");
-		kvmini_print_exit_counts(vcpu->run, STDERR_FILENO);
-	}
-	kvmini_vcpu_free(vcpu);
-	kvmini_vm_free(vm);
-	return status < 0 ? 1 : 0;
-}
-
-int main(int argc, char **argv)
+static int parse_options(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
 		{ "mem", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "mode", required_argument, NULL, 'M' },
 		{ "addr", required_argument, NULL, 'a' },
+		{ "entry", required_argument, NULL, 'e' },
+		{ "cmdline", required_argument, NULL, 'C' },
+		{ "backend", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	struct options opt = { .mem_size = 1 << 20, .load_addr = 0x1000 };
-	int c;
+	int c, b;
+
+	while ((c = getopt_long(argc, argv, "m:c:a:e:b:qh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			opt->mem_size = strtoull(optarg, NULL, 0) << 20;
+			break;
+		case 'c':
+			opt->cpus = atoi(optarg);
+			break;
+		case 'M':
+			if (parse_mode(optarg, &opt->load.mode))
+				return -1;
+			break;
+		case 'a':
+			opt->load.load_addr = strtoull(optarg, NULL, 0);
+			break;
+		case 'e':
+			opt->entry = strtoull(optarg, NULL, 0);
+			break;
+		case 'C':
+			opt->load.cmdline = optarg;
+			break;
+		case 'b':
+			b = kvmini_backend_parse(optarg);
+			if (b < 0)
+				return -1;
+			opt->backend = b;
+			break;
+		case 'q':
+			opt->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc - 1 || !opt->mem_size ||
+	    opt->mem_size & 0xfff || opt->cpus < 1 || opt->cpus > MAX_CPUS)
+		return -1;
+	opt->guest = argv[optind];
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The machine                                                          */
+/* ------------------------------------------------------------------ */
+
+static struct vcpu_thread {
+	struct kvmini_vcpu *vcpu;
+	pthread_t thread;
+	int status;		/* 0 halted, 1 stopped on an exit */
+} cpus[MAX_CPUS];
+static int nr_cpus;
+
+static volatile int exit_requested;
+static int exit_status;
+
+/*
+ * isa-debug-exit: stop every vCPU.  immediate_exit catches a vCPU about
+ * to enter; the signal interrupts one inside RUN.
+ */
+static void request_exit(struct machine *m, int status)
+{
+	int i;
+
+	if (__sync_lock_test_and_set(&exit_requested, 1))
+		return;
+	exit_status = status;
+	for (i = 0; i < nr_cpus; i++) {
+		cpus[i].vcpu->run->immediate_exit = 1;
+		if (!pthread_equal(cpus[i].thread, pthread_self()))
+			pthread_kill(cpus[i].thread, SIGUSR1);
+	}
+}
+
+static struct machine machine = {
+	.out_fd = STDOUT_FILENO,
+	.in_fd = STDIN_FILENO,
+	.request_exit = request_exit,
+};
+
+static void on_sigusr1(int sig)
+{
+}
+
+/* The vCPU's first state: the image's mode, entry and registers. */
+static void setup_vcpu(struct kvmini_vcpu *vcpu, int id, uint8_t *mem,
+		       const struct guest_image *img, uint64_t entry)
+{
+	uint64_t rsp = STACK_TOP - id * STACK_SIZE;
+	struct kvmini_regs regs;
+
+	switch (img->mode) {
+	case GUEST_MODE_REAL:
+		kvmini_vcpu_setup_real_mode(vcpu, entry, entry);
+		break;
+	case GUEST_MODE_PROTECTED:
+		kvmini_vcpu_setup_protected_mode(vcpu, mem, entry, rsp);
+		break;
+	case GUEST_MODE_LONG:
+		kvmini_vcpu_setup_long_mode(vcpu, mem, entry, rsp);
+		break;
+	}
+	kvmini_get_regs(vcpu, &regs);
+	regs.rax = img->eax;
+	regs.rbx = img->ebx;
+	regs.rsi = id;		/* which vCPU this is */
+	kvmini_set_regs(vcpu, &regs);
+}
+
+/* ------------------------------------------------------------------ */
+/* The exit loop                                                        */
+/* ------------------------------------------------------------------ */
+
+static void report_stop(struct kvmini_vcpu *vcpu, int id)
+{
+	struct kvmini_run *run = vcpu->run;
+	struct kvmini_regs regs;
+	int i;
+
+	kvmini_get_regs(vcpu, &regs);
+	fprintf(stderr, "kvmini: vCPU %d stopped: %s at rip %#llx "
+		"(hw reason %#llx info %#llx %#llx)", id,
+		kvmini_exit_name(run->exit_reason),
+		(unsigned long long)regs.rip,
+		(unsigned long long)run->hw.reason,
+		(unsigned long long)run->hw.info1,
+		(unsigned long long)run->hw.info2);
+	if (run->exit_reason == KVMINI_EXIT_UNHANDLED)
+		for (i = 0; i < run->unhandled.insn_len; i++)
+			fprintf(stderr, "%s%02x", i ? " " : " bytes ",
+				run->unhandled.insn[i]);
+	fputc('\n', stderr);
+}
+
+/* Serve one exit: 1 to run on, 0 when this vCPU is done. */
+static int serve_exit(struct vcpu_thread *t)
+{
+	struct kvmini_run *run = t->vcpu->run;
+	uint8_t *data;
+	uint32_t i;
+
+	switch (run->exit_reason) {
+	case KVMINI_EXIT_IO:
+		data = kvmini_io_data(t->vcpu);
+		for (i = 0; i < run->io.count && !exit_requested; i++)
+			device_pio(run->io.port, data + i * run->io.size,
+				   run->io.size,
+				   run->io.direction == KVMINI_IO_OUT);
+		return 1;
+	case KVMINI_EXIT_MMIO:
+		device_mmio(run->mmio.phys_addr, run->mmio.data,
+			    run->mmio.len, run->mmio.is_write);
+		return 1;
+	case KVMINI_EXIT_INTR:
+		return 1;
+	case KVMINI_EXIT_HLT:
+		t->status = 0;
+		return 0;
+	default:
+		t->status = 1;
+		return 0;
+	}
+}
+
+static void *vcpu_loop(void *arg)
+{
+	struct vcpu_thread *t = arg;
+	int r;
+
+	while (!exit_requested) {
+		r = kvmini_vcpu_run(t->vcpu);
+		if (r) {
+			errno = -r;
+			kvmini_die("running vCPU %ld", (long)(t - cpus));
+		}
+		if (exit_requested || !serve_exit(t))
+			break;
+	}
+	if (t->status && !exit_requested)
+		report_stop(t->vcpu, t - cpus);
+	return NULL;
+}
+
+static int cmd_run(const struct options *opt)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	struct guest_memory gm = { .size = opt->mem_size };
+	struct kvmini_run total = {};
+	struct guest_image img;
+	struct kvmini_vm *vm;
+	int i, j, status = 0;
+
+	/* No SA_RESTART: the signal must end a vCPU's RUN. */
+	sigaction(SIGUSR1, &sa, NULL);
+	if (devices_init(&machine)) {
+		fprintf(stderr, "kvmini: devices overlap\n");
+		return 1;
+	}
+	vm = kvmini_vm_create_on(opt->backend, 0);
+	gm.mem = kvmini_vm_add_memory(vm, 0, gm.size);
+	if (load_guest(opt->guest, &gm, &opt->load, &img))
+		return 1;
+
+	nr_cpus = opt->cpus;
+	for (i = 0; i < nr_cpus; i++) {
+		cpus[i].vcpu = kvmini_vcpu_create(vm, i);
+		setup_vcpu(cpus[i].vcpu, i, gm.mem, &img,
+			   opt->entry ? opt->entry : img.entry);
+	}
+	for (i = 0; i < nr_cpus; i++)
+		pthread_create(&cpus[i].thread, NULL, vcpu_loop, &cpus[i]);
+	for (i = 0; i < nr_cpus; i++) {
+		pthread_join(cpus[i].thread, NULL);
+		status |= cpus[i].status;
+		for (j = 0; j < KVMINI_EXIT_NR; j++)
+			total.exit_count[j] += cpus[i].vcpu->run->exit_count[j];
+	}
+
+	if (!opt->quiet) {
+		fprintf(stderr, "kvmini: exits by reason (%s backend):\n",
+			kvmini_backend_name(vm));
+		kvmini_print_exit_counts(&total, STDERR_FILENO);
+	}
+	for (i = 0; i < nr_cpus; i++)
+		kvmini_vcpu_free(cpus[i].vcpu);
+	kvmini_vm_free(vm);
+	return exit_requested ? exit_status : status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt = {
+		.mem_size = 16 << 20,
+		.cpus = 1,
+		.load = { .load_addr = 0x1000, .mode = GUEST_MODE_REAL },
+	};
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") ||
 			  !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;
 	}
-	if (argc < 2 || strcmp(argv[1], "run")) {
+	if (argc < 2 || strcmp(argv[1], "run") ||
+	    parse_options(argc - 1, argv + 1, &opt)) {
 		usage(stderr);
 		return 2;
 	}
-	argc--;
-	argv++;
-	while ((c = getopt_long(argc, argv, "m:a:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			opt.mem_size = strtoull(optarg, NULL, 0) << 20;
-			break;
-		case 'a':
-			opt.load_addr = strtoull(optarg, NULL, 0);
-			break;
-		case 'q':
-			opt.quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc - 1 || !opt.mem_size || opt.mem_size & 0xfff) {
-		usage(stderr);
-		return 2;
-	}
-	opt.guest = argv[optind];
 	return cmd_run(&opt);
 }

@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "libkvmini.h"
+#include "backend.h"
 
 void kvmini_die(const char *fmt, ...)
 {
@@ -27,26 +27,54 @@ void kvmini_die(const char *fmt, ...)
 	exit(1);
 }
 
-struct kvmini_vm *kvmini_vm_create(void)
+static const struct kvmini_backend_ops *const backends[] = {
+	[KVMINI_BACKEND_KVMINI] = &kvmini_backend_kvmini,
+	[KVMINI_BACKEND_KVM] = &kvmini_backend_kvm,
+};
+
+int kvmini_backend_parse(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (!strcmp(name, backends[i]->name))
+			return i;
+	return -1;
+}
+
+const char *kvmini_backend_name(const struct kvmini_vm *vm)
+{
+	return vm->ops->name;
+}
+
+/* Die naming the call if a backend op failed. */
+#define CHECK(call, ...)						\
+	do {								\
+		int r_ = (call);					\
+		if (r_ < 0) {						\
+			errno = -r_;					\
+			kvmini_die(__VA_ARGS__);			\
+		}							\
+	} while (0)
+
+struct kvmini_vm *kvmini_vm_create_on(enum kvmini_backend backend,
+				      unsigned long flags)
 {
 	struct kvmini_vm *vm = calloc(1, sizeof(*vm));
-	int version;
 
 	if (!vm)
 		kvmini_die("calloc");
-	vm->sys_fd = open("/dev/kvmini", O_RDWR | O_CLOEXEC);
-	if (vm->sys_fd < 0)
-		kvmini_die("open /dev/kvmini (is kvmini.ko loaded?)");
-	version = ioctl(vm->sys_fd, KVMINI_GET_API_VERSION, 0);
-	if (version != KVMINI_API_VERSION) {
-		errno = EPROTO;
-		kvmini_die("API version %d, this tool speaks %d", version,
-			   KVMINI_API_VERSION);
-	}
-	vm->fd = ioctl(vm->sys_fd, KVMINI_CREATE_VM, 0);
-	if (vm->fd < 0)
-		kvmini_die("KVMINI_CREATE_VM");
+	vm->ops = backends[backend];
+	vm->sys_fd = vm->fd = -1;
+	CHECK(vm->ops->vm_create(vm, flags), "creating a VM on %s%s",
+	      vm->ops->name, backend == KVMINI_BACKEND_KVMINI ?
+	      " (is kvmini.ko loaded?)" : "");
 	return vm;
+}
+
+struct kvmini_vm *kvmini_vm_create(void)
+{
+	return kvmini_vm_create_on(KVMINI_BACKEND_KVMINI, 0);
 }
 
 void kvmini_vm_free(struct kvmini_vm *vm)
@@ -70,9 +98,8 @@ void *kvmini_vm_add_memory(struct kvmini_vm *vm, uint64_t gpa, size_t size)
 	if (mem == MAP_FAILED)
 		kvmini_die("mmap %zu bytes of guest memory", size);
 	slot.userspace_addr = (uintptr_t)mem;
-	if (ioctl(vm->fd, KVMINI_SET_MEMORY_SLOT, &slot))
-		kvmini_die("KVMINI_SET_MEMORY_SLOT gpa %#llx size %#zx",
-			   (unsigned long long)gpa, size);
+	CHECK(vm->ops->set_slot(vm, &slot), "memory slot gpa %#llx size %#zx",
+	      (unsigned long long)gpa, size);
 	vm->nr_slots++;
 	return mem;
 }
@@ -80,56 +107,39 @@ void *kvmini_vm_add_memory(struct kvmini_vm *vm, uint64_t gpa, size_t size)
 struct kvmini_vcpu *kvmini_vcpu_create(struct kvmini_vm *vm, uint32_t id)
 {
 	struct kvmini_vcpu *vcpu = calloc(1, sizeof(*vcpu));
-	long size;
 
 	if (!vcpu)
 		kvmini_die("calloc");
 	vcpu->vm = vm;
-	vcpu->fd = ioctl(vm->fd, KVMINI_CREATE_VCPU, id);
-	if (vcpu->fd < 0)
-		kvmini_die("KVMINI_CREATE_VCPU %u", id);
-	size = ioctl(vm->sys_fd, KVMINI_GET_VCPU_MMAP_SIZE, 0);
-	if (size <= 0)
-		kvmini_die("KVMINI_GET_VCPU_MMAP_SIZE");
-	vcpu->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 vcpu->fd, 0);
-	if (vcpu->run == MAP_FAILED)
-		kvmini_die("mmap run page");
+	CHECK(vm->ops->vcpu_create(vcpu, id), "creating vCPU %u", id);
 	return vcpu;
 }
 
 void kvmini_vcpu_free(struct kvmini_vcpu *vcpu)
 {
-	munmap(vcpu->run, ioctl(vcpu->vm->sys_fd, KVMINI_GET_VCPU_MMAP_SIZE, 0));
-	close(vcpu->fd);
+	vcpu->vm->ops->vcpu_free(vcpu);
 	free(vcpu);
 }
 
-#define CHECKED_IOCTL(fd, cmd, arg)					\
-	do {								\
-		if (ioctl(fd, cmd, arg))				\
-			kvmini_die(#cmd);				\
-	} while (0)
-
 void kvmini_get_regs(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs)
 {
-	CHECKED_IOCTL(vcpu->fd, KVMINI_GET_REGS, regs);
+	CHECK(vcpu->vm->ops->get_regs(vcpu, regs), "KVMINI_GET_REGS");
 }
 
 void kvmini_set_regs(struct kvmini_vcpu *vcpu, const struct kvmini_regs *regs)
 {
-	CHECKED_IOCTL(vcpu->fd, KVMINI_SET_REGS, regs);
+	CHECK(vcpu->vm->ops->set_regs(vcpu, regs), "KVMINI_SET_REGS");
 }
 
 void kvmini_get_sregs(struct kvmini_vcpu *vcpu, struct kvmini_sregs *sregs)
 {
-	CHECKED_IOCTL(vcpu->fd, KVMINI_GET_SREGS, sregs);
+	CHECK(vcpu->vm->ops->get_sregs(vcpu, sregs), "KVMINI_GET_SREGS");
 }
 
 void kvmini_set_sregs(struct kvmini_vcpu *vcpu,
 		      const struct kvmini_sregs *sregs)
 {
-	CHECKED_IOCTL(vcpu->fd, KVMINI_SET_SREGS, sregs);
+	CHECK(vcpu->vm->ops->set_sregs(vcpu, sregs), "KVMINI_SET_SREGS");
 }
 
 void kvmini_vcpu_setup_real_mode(struct kvmini_vcpu *vcpu, uint64_t rip,
@@ -246,11 +256,9 @@ void kvmini_vcpu_setup_long_mode(struct kvmini_vcpu *vcpu, void *mem,
 
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
 {
-	if (ioctl(vcpu->fd, KVMINI_RUN, 0) == 0)
-		return 0;
-	if (errno != EINTR)
-		return -errno;
-	return 0;
+	int r = vcpu->vm->ops->run(vcpu);
+
+	return r == -EINTR ? 0 : r;
 }
 
 static const char *const exit_names[KVMINI_EXIT_NR] = {

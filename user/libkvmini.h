@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * libkvmini.h - a small library over the /dev/kvmini ioctls.
+ * libkvmini.h - a small library for running guests, on /dev/kvmini or on
+ * /dev/kvm: the calls and the run page are the same on both backends.
  *
  * Two levels, as in KVM's selftests: the kvmini_*() calls below die with a
  * message naming the call and errno when something fails; raw ioctl() on
- * the fds in the structs is there for tests that expect a failure.
+ * the fds in the structs is there for tests that expect a failure (on the
+ * kvmini backend).
  */
 #ifndef LIBKVMINI_H
 #define LIBKVMINI_H
@@ -13,8 +15,11 @@
 #include <stdint.h>
 #include "kvmini.h"
 
+struct kvmini_backend_ops;
+
 struct kvmini_vm {
-	int sys_fd;		/* /dev/kvmini */
+	const struct kvmini_backend_ops *ops;
+	int sys_fd;		/* /dev/kvmini or /dev/kvm */
 	int fd;			/* the VM */
 	uint32_t nr_slots;
 };
@@ -22,13 +27,27 @@ struct kvmini_vm {
 struct kvmini_vcpu {
 	struct kvmini_vm *vm;
 	int fd;
-	struct kvmini_run *run;
+	struct kvmini_run *run;	/* the exit, on either backend */
+	void *backend_run;	/* KVM's own run page */
+	size_t backend_run_size;
+};
+
+enum kvmini_backend {
+	KVMINI_BACKEND_KVMINI,
+	KVMINI_BACKEND_KVM,
 };
 
 /* Print "kvmini: <what>: <strerror>" and exit(1). */
 void kvmini_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
+/* A VM on /dev/kvmini. */
 struct kvmini_vm *kvmini_vm_create(void);
+/* A VM on either backend; flags are KVMINI_VM_* (kvmini only). */
+struct kvmini_vm *kvmini_vm_create_on(enum kvmini_backend backend,
+				      unsigned long flags);
+const char *kvmini_backend_name(const struct kvmini_vm *vm);
+/* "kvmini" or "kvm"; -1 for anything else. */
+int kvmini_backend_parse(const char *name);
 void kvmini_vm_free(struct kvmini_vm *vm);
 
 /* Anonymous memory mapped at gpa in the next free slot; returns it. */

@@ -2,6 +2,8 @@
 /*
  * hello.S - the seed guest: real mode, "Hello\n" written byte by byte to
  * the debug port 0xf1 with `out`, then `hlt`.  Every byte is one I/O exit.
+ *
+ * test: hello.bin => 0
  */
 	.code16
 	.text

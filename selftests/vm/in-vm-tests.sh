@@ -54,6 +54,9 @@ done
 out=$(kvmini run -q guests/hello.bin 2>&1)
 check "kvmini run hello.bin prints Hello" [ "$out" = "Hello" ]
 
+echo "# guests on the kvmini backend"
+sh guest_tests.sh kvmini guests bin/kvmini
+
 check "rmmod kvmini" rmmod kvmini
 
 # Another hypervisor holding VMX/SVM: kvmini must refuse, then load once
@@ -78,6 +81,8 @@ if insmod modules/$kvm_vendor.ko; then
 	insmod modules/$kvm_vendor.ko
 	check "KVM runs a guest after kvmini is unloaded" \
 		sh -c "bin/kvm_helper hello | grep -qx Hello"
+	echo "# the same guests on the KVM backend"
+	sh guest_tests.sh kvm guests bin/kvmini
 	rmmod "$(echo $kvm_vendor | tr - _)"
 else
 	result 1 "insmod $kvm_vendor for the coexistence checks"

@@ -27,7 +27,9 @@ install -m 755 "$here/in-vm-tests.sh" "$root/kvmini/in-vm-tests.sh"
 cp "$ko" "$root/kvmini/kvmini.ko"
 cp "$kernel_dir"/modules/*.ko "$root/kvmini/modules/"
 cp "$bin"/* "$root/kvmini/bin/"
-cp "$guests"/*.bin "$root/kvmini/guests/"
+cp "$guests"/*.bin "$guests"/*.elf "$guests"/*.expected \
+	"$guests"/tests.txt "$root/kvmini/guests/"
+install -m 755 "$here/../guest_tests.sh" "$root/kvmini/guest_tests.sh"
 echo "$kver" >"$root/kvmini/kernel-version"
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out.tmp"

@@ -13,7 +13,7 @@ cache=${1:?usage: setup.sh CACHE}
 mkdir -p "$cache"
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(build-essential gcc make libc6-dev kmod cpio xz-utils
+packages=(build-essential gcc gcc-multilib make libc6-dev kmod cpio xz-utils
 	  busybox-static qemu-system-x86 bochs bochs-term bochsbios vgabios
 	  isolinux syslinux-common xorriso linux-source-6.1 bsdutils
 	  linux-headers-amd64 linux-headers-6.12-amd64)

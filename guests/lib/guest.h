@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * guest.h - the runtime every C guest shares.
+ *
+ * A guest is one C file with
+ *
+ *	int main(unsigned long magic, unsigned long info, unsigned int cpu)
+ *
+ * built as a 32-bit ELF (crt32.S), a Multiboot image (crt32.S plus
+ * multiboot.S) or a 64-bit ELF (crt64.S).  magic and info are EAX and
+ * EBX at entry (Multiboot's magic and information), cpu is the vCPU's
+ * number.  Returning from main exits through isa-debug-exit with main's
+ * value: the tool's status is then (value << 1) | 1.
+ */
+#ifndef KVMINI_GUEST_H
+#define KVMINI_GUEST_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#define DEBUGCON_PORT	0xe9
+#define DEBUG_EXIT_PORT	0xf4
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/* MMIO: one access of exactly this width, never merged or split. */
+#define MMIO_ACCESSORS(bits)						\
+static inline uint##bits##_t mmio_read##bits(uintptr_t addr)		\
+{									\
+	return *(volatile uint##bits##_t *)addr;			\
+}									\
+static inline void mmio_write##bits(uintptr_t addr, uint##bits##_t v)	\
+{									\
+	*(volatile uint##bits##_t *)addr = v;				\
+}
+MMIO_ACCESSORS(8)
+MMIO_ACCESSORS(16)
+MMIO_ACCESSORS(32)
+#ifdef __x86_64__
+MMIO_ACCESSORS(64)
+#endif
+
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b,
+			 uint32_t *c, uint32_t *d)
+{
+	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+		     : "a"(leaf), "c"(0));
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* printf to the debug console: %c %s %d %u %x %p, and l/ll for sizes. */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *fmt, va_list ap);
+
+/* Leave through isa-debug-exit; halts if no such device answers. */
+void exit(int code) __attribute__((noreturn));
+
+int main(unsigned long magic, unsigned long info, unsigned int cpu);
+
+#endif /* KVMINI_GUEST_H */

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * backend.h - what a hypervisor backend gives libkvmini.
+ *
+ * libkvmini's calls are the same whichever hypervisor runs the guest;
+ * each backend fills this table: backend_kvmini.c over /dev/kvmini,
+ * backend_kvm.c over /dev/kvm.  Every op returns 0 or -errno and leaves
+ * dying to the library.
+ */
+#ifndef KVMINI_BACKEND_H
+#define KVMINI_BACKEND_H
+
+#include "libkvmini.h"
+
+struct kvmini_backend_ops {
+	const char *name;
+	/* Open the device and create the VM: vm->sys_fd and vm->fd. */
+	int (*vm_create)(struct kvmini_vm *vm, unsigned long flags);
+	int (*set_slot)(struct kvmini_vm *vm,
+			const struct kvmini_memory_slot *slot);
+	/* vcpu->fd and vcpu->run, a struct kvmini_run in any case. */
+	int (*vcpu_create)(struct kvmini_vcpu *vcpu, uint32_t id);
+	void (*vcpu_free)(struct kvmini_vcpu *vcpu);
+	int (*get_regs)(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs);
+	int (*set_regs)(struct kvmini_vcpu *vcpu,
+			const struct kvmini_regs *regs);
+	int (*get_sregs)(struct kvmini_vcpu *vcpu, struct kvmini_sregs *sregs);
+	int (*set_sregs)(struct kvmini_vcpu *vcpu,
+			 const struct kvmini_sregs *sregs);
+	/* One KVMINI_RUN, with the exit described in vcpu->run. */
+	int (*run)(struct kvmini_vcpu *vcpu);
+};
+
+extern const struct kvmini_backend_ops kvmini_backend_kvmini;
+extern const struct kvmini_backend_ops kvmini_backend_kvm;
+
+#endif /* KVMINI_BACKEND_H */

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * backend_kvm.c - libkvmini over /dev/kvm, so every guest and every tool
+ * runs on KVM too, side by side with kvmini.
+ *
+ * KVM's structs for registers and segments have kvmini's layout, so they
+ * copy across.  Its run page does not: this backend keeps a struct
+ * kvmini_run of its own and translates each exit into it, and the data of
+ * an IN, an MMIO read or immediate_exit back before the next KVM_RUN.
+ * Exits KVM handles in the kernel are not seen here, so exit_count[]
+ * counts only the exits userspace saw.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "backend.h"
+
+/* Where real mode's TSS and identity map may live on Intel: top of 4G. */
+#define KVM_TSS_ADDR		0xfffbd000
+#define KVM_MAX_CPUID		256
+
+_Static_assert(sizeof(struct kvm_regs) ==
+	       offsetof(struct kvmini_regs, reserved), "kvm_regs layout");
+_Static_assert(sizeof(struct kvm_segment) == sizeof(struct kvmini_segment),
+	       "kvm_segment layout");
+_Static_assert(sizeof(struct kvm_dtable) == sizeof(struct kvmini_dtable),
+	       "kvm_dtable layout");
+_Static_assert(offsetof(struct kvm_sregs, efer) ==
+	       offsetof(struct kvmini_sregs, efer), "kvm_sregs layout");
+
+static int ret(int r)
+{
+	return r < 0 ? -errno : 0;
+}
+
+static int kvm_vm_create(struct kvmini_vm *vm, unsigned long flags)
+{
+	/* kvmini's hypercall exits have no KVM equivalent. */
+	if (flags)
+		return -EINVAL;
+	vm->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->sys_fd < 0)
+		return -errno;
+	if (ioctl(vm->sys_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		return -EPROTO;
+	vm->fd = ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return -errno;
+	/* Intel without unrestricted guest needs it; elsewhere harmless. */
+	ioctl(vm->fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR);
+	return 0;
+}
+
+static int kvm_set_slot(struct kvmini_vm *vm,
+			const struct kvmini_memory_slot *slot)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot->slot,
+		.flags = (slot->flags & KVMINI_MEM_READONLY) ?
+			 KVM_MEM_READONLY : 0,
+		.guest_phys_addr = slot->guest_phys_addr,
+		.memory_size = slot->memory_size,
+		.userspace_addr = slot->userspace_addr,
+	};
+
+	return ret(ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region));
+}
+
+/*
+ * KVM checks EFER.LME against the guest's CPUID: give it what KVM
+ * supports, with the hypervisor bit set as every VMM sets it (and as
+ * kvmini does).
+ */
+static int kvm_set_cpuid(struct kvmini_vcpu *vcpu)
+{
+	struct kvm_cpuid2 *cpuid;
+	unsigned int i;
+	int r;
+
+	cpuid = calloc(1, sizeof(*cpuid) +
+		       KVM_MAX_CPUID * sizeof(struct kvm_cpuid_entry2));
+	if (!cpuid)
+		return -ENOMEM;
+	cpuid->nent = KVM_MAX_CPUID;
+	r = ret(ioctl(vcpu->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid));
+	for (i = 0; !r && i < cpuid->nent; i++)
+		if (cpuid->entries[i].function == 1)
+			cpuid->entries[i].ecx |= 1u << 31;
+	if (!r)
+		r = ret(ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid));
+	free(cpuid);
+	return r;
+}
+
+static int kvm_vcpu_create(struct kvmini_vcpu *vcpu, uint32_t id)
+{
+	int size;
+
+	vcpu->fd = ioctl(vcpu->vm->fd, KVM_CREATE_VCPU, id);
+	if (vcpu->fd < 0)
+		return -errno;
+	size = ioctl(vcpu->vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size <= 0)
+		return -errno;
+	vcpu->backend_run_size = size;
+	vcpu->backend_run = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, vcpu->fd, 0);
+	if (vcpu->backend_run == MAP_FAILED)
+		return -errno;
+	vcpu->run = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vcpu->run == MAP_FAILED)
+		return -errno;
+	return kvm_set_cpuid(vcpu);
+}
+
+static void kvm_vcpu_free(struct kvmini_vcpu *vcpu)
+{
+	munmap(vcpu->run, getpagesize());
+	munmap(vcpu->backend_run, vcpu->backend_run_size);
+	close(vcpu->fd);
+}
+
+static int kvm_get_regs(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs)
+{
+	memset(regs, 0, sizeof(*regs));
+	return ret(ioctl(vcpu->fd, KVM_GET_REGS, regs));
+}
+
+static int kvm_set_regs(struct kvmini_vcpu *vcpu,
+			const struct kvmini_regs *regs)
+{
+	return ret(ioctl(vcpu->fd, KVM_SET_REGS, regs));
+}
+
+static int kvm_get_sregs(struct kvmini_vcpu *vcpu,
+			 struct kvmini_sregs *sregs)
+{
+	struct kvm_sregs k;
+	int r = ret(ioctl(vcpu->fd, KVM_GET_SREGS, &k));
+
+	memset(sregs, 0, sizeof(*sregs));
+	memcpy(sregs, &k, offsetof(struct kvmini_sregs, reserved));
+	return r;
+}
+
+static int kvm_set_sregs(struct kvmini_vcpu *vcpu,
+			 const struct kvmini_sregs *sregs)
+{
+	struct kvm_sregs k;
+	int r = ret(ioctl(vcpu->fd, KVM_GET_SREGS, &k));
+
+	if (r)
+		return r;
+	/* Keep KVM's APIC base and pending interrupts as they are. */
+	memcpy(&k, sregs, offsetof(struct kvmini_sregs, reserved));
+	return ret(ioctl(vcpu->fd, KVM_SET_SREGS, &k));
+}
+
+/* Hand back what userspace answered to the last exit. */
+static void kvm_complete(struct kvmini_vcpu *vcpu, struct kvm_run *k)
+{
+	struct kvmini_run *run = vcpu->run;
+
+	k->immediate_exit = run->immediate_exit;
+	if (run->exit_reason == KVMINI_EXIT_IO &&
+	    run->io.direction == KVMINI_IO_IN)
+		memcpy((uint8_t *)k + k->io.data_offset,
+		       (uint8_t *)run + run->io.data_offset,
+		       run->io.size * run->io.count);
+	else if (run->exit_reason == KVMINI_EXIT_MMIO && !run->mmio.is_write)
+		memcpy(k->mmio.data, run->mmio.data, sizeof(k->mmio.data));
+}
+
+/* Describe KVM's exit the way /dev/kvmini would. */
+static uint32_t kvm_translate(struct kvmini_vcpu *vcpu, struct kvm_run *k)
+{
+	struct kvmini_run *run = vcpu->run;
+
+	memset(&run->hw, 0, sizeof(run->hw));
+	run->hw.reason = k->exit_reason;
+	switch (k->exit_reason) {
+	case KVM_EXIT_IO:
+		run->io.direction = k->io.direction == KVM_EXIT_IO_OUT ?
+				    KVMINI_IO_OUT : KVMINI_IO_IN;
+		run->io.size = k->io.size;
+		run->io.port = k->io.port;
+		run->io.count = k->io.count;
+		run->io.data_offset = KVMINI_RUN_IO_DATA_OFFSET;
+		if (k->io.direction == KVM_EXIT_IO_OUT)
+			memcpy((uint8_t *)run + KVMINI_RUN_IO_DATA_OFFSET,
+			       (uint8_t *)k + k->io.data_offset,
+			       k->io.size * k->io.count);
+		return KVMINI_EXIT_IO;
+	case KVM_EXIT_MMIO:
+		run->mmio.phys_addr = k->mmio.phys_addr;
+		run->mmio.len = k->mmio.len;
+		run->mmio.is_write = k->mmio.is_write;
+		memcpy(run->mmio.data, k->mmio.data, sizeof(run->mmio.data));
+		return KVMINI_EXIT_MMIO;
+	case KVM_EXIT_HLT:
+		return KVMINI_EXIT_HLT;
+	case KVM_EXIT_SHUTDOWN:
+		return KVMINI_EXIT_SHUTDOWN;
+	case KVM_EXIT_FAIL_ENTRY:
+		run->hw.info1 = k->fail_entry.hardware_entry_failure_reason;
+		return KVMINI_EXIT_FAIL_ENTRY;
+	case KVM_EXIT_INTR:
+		return KVMINI_EXIT_INTR;
+	default:
+		run->unhandled.insn_len = 0;
+		return KVMINI_EXIT_UNHANDLED;
+	}
+}
+
+static int kvm_run_op(struct kvmini_vcpu *vcpu)
+{
+	struct kvm_run *k = vcpu->backend_run;
+	struct kvmini_run *run = vcpu->run;
+	int r;
+
+	kvm_complete(vcpu, k);
+	r = ioctl(vcpu->fd, KVM_RUN, 0);
+	if (r < 0 && errno != EINTR)
+		return -errno;
+	run->exit_reason = r < 0 ? KVMINI_EXIT_INTR : kvm_translate(vcpu, k);
+	run->exit_count[run->exit_reason]++;
+	return r < 0 ? -EINTR : 0;
+}
+
+const struct kvmini_backend_ops kvmini_backend_kvm = {
+	.name		= "kvm",
+	.vm_create	= kvm_vm_create,
+	.set_slot	= kvm_set_slot,
+	.vcpu_create	= kvm_vcpu_create,
+	.vcpu_free	= kvm_vcpu_free,
+	.get_regs	= kvm_get_regs,
+	.set_regs	= kvm_set_regs,
+	.get_sregs	= kvm_get_sregs,
+	.set_sregs	= kvm_set_sregs,
+	.run		= kvm_run_op,
+};

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * backend_kvmini.c - libkvmini over /dev/kvmini: every op is one ioctl.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "backend.h"
+
+static int ret(int r)
+{
+	return r < 0 ? -errno : 0;
+}
+
+static int kvmini_vm_create_op(struct kvmini_vm *vm, unsigned long flags)
+{
+	vm->sys_fd = open("/dev/kvmini", O_RDWR | O_CLOEXEC);
+	if (vm->sys_fd < 0)
+		return -errno;
+	if (ioctl(vm->sys_fd, KVMINI_GET_API_VERSION, 0) != KVMINI_API_VERSION)
+		return -EPROTO;
+	vm->fd = ioctl(vm->sys_fd, KVMINI_CREATE_VM, flags);
+	return ret(vm->fd);
+}
+
+static int kvmini_set_slot(struct kvmini_vm *vm,
+			   const struct kvmini_memory_slot *slot)
+{
+	return ret(ioctl(vm->fd, KVMINI_SET_MEMORY_SLOT, slot));
+}
+
+static int kvmini_vcpu_create_op(struct kvmini_vcpu *vcpu, uint32_t id)
+{
+	long size;
+
+	vcpu->fd = ioctl(vcpu->vm->fd, KVMINI_CREATE_VCPU, id);
+	if (vcpu->fd < 0)
+		return -errno;
+	size = ioctl(vcpu->vm->sys_fd, KVMINI_GET_VCPU_MMAP_SIZE, 0);
+	if (size <= 0)
+		return -errno;
+	vcpu->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 vcpu->fd, 0);
+	return vcpu->run == MAP_FAILED ? -errno : 0;
+}
+
+static void kvmini_vcpu_free_op(struct kvmini_vcpu *vcpu)
+{
+	munmap(vcpu->run, getpagesize());
+	close(vcpu->fd);
+}
+
+static int kvmini_get_regs_op(struct kvmini_vcpu *vcpu,
+			      struct kvmini_regs *regs)
+{
+	return ret(ioctl(vcpu->fd, KVMINI_GET_REGS, regs));
+}
+
+static int kvmini_set_regs_op(struct kvmini_vcpu *vcpu,
+			      const struct kvmini_regs *regs)
+{
+	return ret(ioctl(vcpu->fd, KVMINI_SET_REGS, regs));
+}
+
+static int kvmini_get_sregs_op(struct kvmini_vcpu *vcpu,
+			       struct kvmini_sregs *sregs)
+{
+	return ret(ioctl(vcpu->fd, KVMINI_GET_SREGS, sregs));
+}
+
+static int kvmini_set_sregs_op(struct kvmini_vcpu *vcpu,
+			       const struct kvmini_sregs *sregs)
+{
+	return ret(ioctl(vcpu->fd, KVMINI_SET_SREGS, sregs));
+}
+
+static int kvmini_run_op(struct kvmini_vcpu *vcpu)
+{
+	return ret(ioctl(vcpu->fd, KVMINI_RUN, 0));
+}
+
+const struct kvmini_backend_ops kvmini_backend_kvmini = {
+	.name		= "kvmini",
+	.vm_create	= kvmini_vm_create_op,
+	.set_slot	= kvmini_set_slot,
+	.vcpu_create	= kvmini_vcpu_create_op,
+	.vcpu_free	= kvmini_vcpu_free_op,
+	.get_regs	= kvmini_get_regs_op,
+	.set_regs	= kvmini_set_regs_op,
+	.get_sregs	= kvmini_get_sregs_op,
+	.set_sregs	= kvmini_set_sregs_op,
+	.run		= kvmini_run_op,
+};
