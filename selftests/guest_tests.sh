@@ -14,6 +14,26 @@
 backend=$1 dir=$2 kvmini=$3
 n=0
 
+tap() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+}
+
+# The command line first: --help names every option, mistakes are
+# status 2, a missing guest is status 1.
+help=$("$kvmini" --help)
+missing=
+for o in --mem --cpus --mode --addr --entry --cmdline --backend --quiet; do
+	case "$help" in *"$o"*) ;; *) missing="$missing $o" ;; esac
+done
+tap "$([ -z "$missing" ]; echo $?)" "kvmini --help covers every option$missing"
+"$kvmini" run -b nosuch "$dir/hello.bin" 2>/dev/null
+tap "$([ $? = 2 ]; echo $?)" "kvmini: an unknown backend is a usage error"
+"$kvmini" run --cpus 99 "$dir/hello.bin" 2>/dev/null
+tap "$([ $? = 2 ]; echo $?)" "kvmini: too many vCPUs is a usage error"
+"$kvmini" run -q -b "$backend" "$dir/no-such-guest" 2>/dev/null
+tap "$([ $? = 1 ]; echo $?)" "kvmini: a missing guest is status 1"
+
 while read -r line; do
 	[ -n "$line" ] || continue
 	status=${line##*=> }
@@ -34,13 +54,12 @@ while read -r line; do
 	      timeout 120 "$kvmini" run -q -b "$backend" "$@" "$dir/$bin")
 	got=$?
 	want=$(cat "$dir/${bin%.*}.expected")
-	n=$((n + 1))
 	if [ "$got" = "$status" ] && [ "$out" = "$want" ]; then
-		echo "ok $n guest $bin on $backend"
+		tap 0 "guest $bin on $backend"
 	else
-		echo "not ok $n guest $bin on $backend (status $got, want $status)"
+		tap 1 "guest $bin on $backend (status $got, want $status)"
 		printf '%s\n' "$out" | sed 's/^/# got:  /'
 		printf '%s\n' "$want" | sed 's/^/# want: /'
 	fi
 done <"$dir/tests.txt"
-[ "$n" -gt 0 ] || echo "not ok 1 no guest tests found in $dir/tests.txt"
+[ "$n" -gt 4 ] || tap 1 "guest tests found in $dir/tests.txt"
