@@ -75,7 +75,8 @@ user: $(BIN)/kvmini
 
 TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c \
 		   $(wildcard user/devices/*.c)
-TOOL_HDRS	:= user/device.h user/loader.h $(wildcard user/devices/*.h)
+TOOL_HDRS	:= user/device.h user/loader.h user/multiboot.h \
+		   $(wildcard user/devices/*.h)
 
 $(BIN)/kvmini: $(TOOL_SRCS) $(TOOL_HDRS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(BIN)
@@ -86,7 +87,7 @@ $(BIN)/kvmini: $(TOOL_SRCS) $(TOOL_HDRS) $(LIB_SRCS) $(LIB_HDRS)
 GUEST_CFLAGS	:= -O2 -Wall -ffreestanding -fno-pic -fno-pie -nostdlib -static \
 		   -Wl,--no-warn-rwx-segments -Wl,-z,noexecstack \
 		   -fno-stack-protector -fno-asynchronous-unwind-tables \
-		   -Iguests/lib -Iuser/devices
+		   -Iguests/lib -Iuser/devices -Iuser
 GUEST_CFLAGS32	:= $(GUEST_CFLAGS) -m32 -march=i686
 GUEST_CFLAGS64	:= $(GUEST_CFLAGS) -m64 -mno-red-zone -mgeneral-regs-only
 GUESTS_C32	:= hello testdev pci
@@ -96,7 +97,7 @@ GUESTS		+= $(patsubst %,$(BUILD)/guests/%32.elf,$(GUESTS_C32)) \
 		   $(patsubst %,$(BUILD)/guests/%_mb.elf,$(GUESTS_MB)) \
 		   $(patsubst %,$(BUILD)/guests/%64.elf,$(GUESTS_C64))
 GUEST_LIB	:= guests/lib/printf.c guests/lib/guest.h guests/lib/guest.ld \
-		   user/devices/testdev.h
+		   user/devices/testdev.h user/multiboot.h
 
 # A flat 64-bit image, for the loader's --mode long.
 GUESTS		+= $(BUILD)/guests/hello64.bin

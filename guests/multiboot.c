@@ -6,25 +6,14 @@
  * test: multiboot_mb.elf --mem 32 --cmdline "console=debugcon quiet" => 1
  */
 #include "guest.h"
-
-struct mb_info {
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-	uint32_t mods_count, mods_addr, syms[4];
-	uint32_t mmap_length, mmap_addr;
-};
-
-struct mb_mmap_entry {
-	uint32_t size;
-	uint64_t addr, len;
-	uint32_t type;
-} __attribute__((packed));
+#include "multiboot.h"
 
 int main(unsigned long magic, unsigned long info, unsigned int cpu)
 {
 	const struct mb_info *mbi = (const void *)info;
 	uint32_t off;
 
-	if (magic != 0x2badb002) {
+	if (magic != MB_BOOT_MAGIC) {
 		printf("multiboot: bad magic %lx\n", magic);
 		return 1;
 	}

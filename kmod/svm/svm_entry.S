@@ -25,13 +25,7 @@
  *			 unsigned long host_save_pa)
  */
 SYM_FUNC_START(kvmini_svm_enter)
-	push	%rbp
-	mov	%rsp, %rbp
-	push	%r15
-	push	%r14
-	push	%r13
-	push	%r12
-	push	%rbx
+	PUSH_CALLEE_SAVED
 	/* Stack from here: vmcb_pa, gprs, host_save_pa. */
 	push	%rdx
 	push	%rsi

@@ -25,13 +25,7 @@
  * VM-instruction error field says why).  Interrupts must be disabled.
  */
 SYM_FUNC_START(kvmini_vmx_enter)
-	push	%rbp
-	mov	%rsp, %rbp
-	push	%r15
-	push	%r14
-	push	%r13
-	push	%r12
-	push	%rbx
+	PUSH_CALLEE_SAVED
 	/* Keep gprs on the stack: the exit path finds it at 0(%rsp). */
 	push	%rdi
 
