@@ -277,6 +277,7 @@ static const char *const exit_names[KVMINI_EXIT_NR] = {
 	[KVMINI_EXIT_MSR]		= "msr",
 	[KVMINI_EXIT_GPA_MAP]		= "gpa_map",
 	[KVMINI_EXIT_FASTPATH_IO]	= "fastpath_io",
+	[KVMINI_EXIT_TIMESLICE]		= "timeslice",
 };
 
 const char *kvmini_exit_name(uint32_t reason)

@@ -155,6 +155,7 @@ static int kvmini_handle_exit(struct kvmini_vcpu *vcpu,
 	switch (exit->reason) {
 	case KVMINI_EXIT_EXTINT:
 	case KVMINI_EXIT_NMI:
+	case KVMINI_EXIT_TIMESLICE:
 		return 1;
 	case KVMINI_EXIT_GPA_MAP:
 		return handle_gpa_fault(vcpu, exit);

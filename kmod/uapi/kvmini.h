@@ -166,6 +166,7 @@ enum kvmini_exit_reason {
 	KVMINI_EXIT_MSR = 12,
 	KVMINI_EXIT_GPA_MAP = 13,	/* EPT/NPT fault that mapped memory */
 	KVMINI_EXIT_FASTPATH_IO = 14,	/* port I/O completed in the kernel */
+	KVMINI_EXIT_TIMESLICE = 15,	/* VMX preemption timer: time's up */
 	KVMINI_EXIT_NR = 16,
 };
 

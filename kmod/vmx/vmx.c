@@ -28,6 +28,7 @@
 #include <asm/special_insns.h>
 #include <asm/apic.h>
 #include <asm/mtrr.h>
+#include <asm/tsc.h>
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_state.h"
@@ -43,6 +44,7 @@ static struct {
 	u32 pin, proc, proc2, exit, entry;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool invept_single;
+	u32 timeslice;		/* preemption-timer ticks, or 0 */
 } vmx_cfg;
 
 static DEFINE_PER_CPU(void *, vmxon_region);
@@ -169,6 +171,27 @@ static int vmx_adjust(u32 msr, u32 required, u32 optional, u32 *out)
 	return 0;
 }
 
+/*
+ * A guest runs at most VMX_TIMESLICE_US before it exits, whatever it
+ * does with its interrupt flag: a backstop for signals and scheduling
+ * should a host interrupt fail to exit the guest (as on some emulated
+ * CPUs when the guest spins with IF=0).  The timer counts the TSC
+ * shifted right by the rate in IA32_VMX_MISC.
+ */
+#define VMX_TIMESLICE_US	1000
+
+static u32 vmx_timeslice_ticks(void)
+{
+	u64 misc, ticks;
+
+	if (!(vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER) || !tsc_khz)
+		return 0;
+	rdmsrl(MSR_IA32_VMX_MISC, misc);
+	ticks = ((u64)tsc_khz * VMX_TIMESLICE_US / 1000) >>
+		vmx_misc_preemption_timer_rate(misc);
+	return clamp_t(u64, ticks, 1, U32_MAX);
+}
+
 static int vmx_hardware_check(void)
 {
 	u64 basic, feat, ept;
@@ -193,8 +216,8 @@ static int vmx_hardware_check(void)
 
 	r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 		       MSR_IA32_VMX_PINBASED_CTLS,
-		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0,
-		       &vmx_cfg.pin);
+		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+		       PIN_BASED_VMX_PREEMPTION_TIMER, &vmx_cfg.pin);
 	if (!r)
 		r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			       MSR_IA32_VMX_PROCBASED_CTLS,
@@ -244,6 +267,8 @@ static int vmx_hardware_check(void)
 		return -EOPNOTSUPP;
 	}
 	vmx_cfg.invept_single = ept & VMX_EPT_EXTENT_CONTEXT_BIT;
+
+	vmx_cfg.timeslice = vmx_timeslice_ticks();
 
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cfg.cr0_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cfg.cr0_fixed1);
@@ -532,7 +557,9 @@ static void vmx_put_host_msrs(struct kvmini_vmx_vcpu *vmx)
 
 static void vmx_setup_controls(struct kvmini_vcpu *vcpu)
 {
-	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
+	/* Without a usable TSC rate the timer stays off. */
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.timeslice ? vmx_cfg.pin :
+		   vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
@@ -755,6 +782,9 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 	case EXIT_REASON_HLT:
 		exit->reason = KVMINI_EXIT_HLT;
 		break;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		exit->reason = KVMINI_EXIT_TIMESLICE;
+		break;
 	case EXIT_REASON_CPUID:
 		exit->reason = KVMINI_EXIT_CPUID;
 		break;
@@ -810,6 +840,8 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	vmx_update_host_crs(vmx);
 	if (!vmx->msrs_loaded)
 		vmx_load_guest_msrs(vmx);
+	if (vmx_cfg.timeslice)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.timeslice);
 	if (vcpu->event.info & KVMINI_EVENT_VALID) {
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vcpu->event.info);
 		if (vcpu->event.info & KVMINI_EVENT_HAS_ERROR)
