@@ -43,6 +43,33 @@ static void set_mmio_data(struct kvmini_vcpu *vcpu, uint64_t v)
 	memcpy(vcpu->run->mmio.data, &v, 8);
 }
 
+/*
+ * Fresh anonymous memory as slot 1 at MMIO_BASE, where the guests'
+ * ES points; *slot is what was set, for deleting it later.
+ */
+static void *add_slot1(struct __test_metadata *_metadata,
+		       struct kvmini_vcpu *vcpu, size_t size, uint32_t flags,
+		       struct kvmini_memory_slot *slot)
+{
+	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	EXPECT_NE(MAP_FAILED, mem);
+	*slot = (struct kvmini_memory_slot) {
+		.slot = 1, .flags = flags, .guest_phys_addr = MMIO_BASE,
+		.memory_size = size, .userspace_addr = (uintptr_t)mem,
+	};
+	EXPECT_EQ(0, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, slot));
+	return mem;
+}
+
+static int delete_slot(struct kvmini_vcpu *vcpu,
+		       struct kvmini_memory_slot *slot)
+{
+	slot->memory_size = 0;
+	return ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, slot);
+}
+
 /* Stores of each width and form: register, high byte, immediate, moffs. */
 GUEST_CODE16(stores,
 	"	mov $0x9000, %ax\n"
@@ -177,18 +204,12 @@ GUEST_CODE16(rom,
 TEST(readonly_slot)
 {
 	struct kvmini_vcpu *vcpu = MMIO_GUEST(rom);
-	uint8_t *rom = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct kvmini_memory_slot slot = {
-		.slot = 1, .flags = KVMINI_MEM_READONLY,
-		.guest_phys_addr = MMIO_BASE, .memory_size = 4096,
-		.userspace_addr = (uintptr_t)rom,
-	};
+	struct kvmini_memory_slot slot;
+	uint8_t *rom = add_slot1(_metadata, vcpu, 4096, KVMINI_MEM_READONLY,
+				 &slot);
 	uint32_t v = 0xdeadbeef, echo;
 
-	ASSERT_NE(MAP_FAILED, rom);
 	memcpy(rom + 8, &v, 4);
-	ASSERT_EQ(0, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, &slot));
 
 	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
 	ASSERT_EQ(KVMINI_EXIT_IO, vcpu->run->exit_reason);
@@ -219,37 +240,26 @@ GUEST_CODE16(read_twice,
 TEST(delete_slot_under_guest)
 {
 	struct kvmini_vcpu *vcpu = MMIO_GUEST(read_twice);
-	uint32_t *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint32_t *b = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct kvmini_memory_slot slot = {
-		.slot = 1, .guest_phys_addr = MMIO_BASE, .memory_size = 4096,
-	};
+	struct kvmini_memory_slot slot;
+	uint32_t *a = add_slot1(_metadata, vcpu, 4096, 0, &slot), *b;
 	uint32_t echo;
 
 	*a = 0xaaaa;
-	*b = 0xbbbb;
-	slot.userspace_addr = (uintptr_t)a;
-	ASSERT_EQ(0, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, &slot));
 	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
 	memcpy(&echo, kvmini_io_data(vcpu), 4);
 	EXPECT_EQ(0xaaaa, echo);
 
-	slot.memory_size = 0;
-	ASSERT_EQ(0, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, &slot));
+	ASSERT_EQ(0, delete_slot(vcpu, &slot));
 	/* Deleting twice: it is gone. */
-	EXPECT_ERRNO(ENOENT, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT,
-				   &slot));
+	EXPECT_ERRNO(ENOENT, delete_slot(vcpu, &slot));
 	expect_mmio(_metadata, vcpu, 0, 4, MMIO_BASE);
 	set_mmio_data(vcpu, 0x1234);
 	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
 	memcpy(&echo, kvmini_io_data(vcpu), 4);
 	EXPECT_EQ(0x1234, echo);
 
-	slot.memory_size = 4096;
-	slot.userspace_addr = (uintptr_t)b;
-	ASSERT_EQ(0, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, &slot));
+	b = add_slot1(_metadata, vcpu, 4096, 0, &slot);
+	*b = 0xbbbb;
 	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
 	memcpy(&echo, kvmini_io_data(vcpu), 4);
 	EXPECT_EQ(0xbbbb, echo);
@@ -268,18 +278,12 @@ GUEST_CODE16(write_mem,
 TEST(deleted_slot_kept_guest_writes)
 {
 	struct kvmini_vcpu *vcpu = MMIO_GUEST(write_mem);
-	uint32_t *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct kvmini_memory_slot slot = {
-		.slot = 1, .guest_phys_addr = MMIO_BASE, .memory_size = 4096,
-		.userspace_addr = (uintptr_t)a,
-	};
+	struct kvmini_memory_slot slot;
+	uint32_t *a = add_slot1(_metadata, vcpu, 4096, 0, &slot);
 
-	ASSERT_EQ(0, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, &slot));
 	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
 	ASSERT_EQ(KVMINI_EXIT_HLT, vcpu->run->exit_reason);
-	slot.memory_size = 0;
-	ASSERT_EQ(0, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, &slot));
+	ASSERT_EQ(0, delete_slot(vcpu, &slot));
 	EXPECT_EQ(0x600dcafe, *a);
 	guest_destroy(vcpu);
 	munmap(a, 4096);
@@ -329,20 +333,14 @@ TEST(pins_released)
 {
 	long acquired = vmstat("nr_foll_pin_acquired");
 	long released = vmstat("nr_foll_pin_released");
+	struct kvmini_memory_slot slot;
 	struct kvmini_vcpu *vcpu;
-	struct kvmini_memory_slot slot = {
-		.slot = 1, .guest_phys_addr = MMIO_BASE,
-		.memory_size = 3 * 4096,
-	};
 	void *extra;
 	long pinned;
 
 	ASSERT_LE(0, acquired) TH_LOG("no nr_foll_pin_* in /proc/vmstat");
 	vcpu = MMIO_GUEST(touch_three);
-	extra = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	slot.userspace_addr = (uintptr_t)extra;
-	ASSERT_EQ(0, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, &slot));
+	extra = add_slot1(_metadata, vcpu, 3 * 4096, 0, &slot);
 	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
 	ASSERT_EQ(KVMINI_EXIT_HLT, vcpu->run->exit_reason);
 
@@ -350,8 +348,7 @@ TEST(pins_released)
 	pinned = (vmstat("nr_foll_pin_acquired") - acquired) -
 		 (vmstat("nr_foll_pin_released") - released);
 	EXPECT_LE(4, pinned);
-	slot.memory_size = 0;
-	ASSERT_EQ(0, ioctl(vcpu->vm->fd, KVMINI_SET_MEMORY_SLOT, &slot));
+	ASSERT_EQ(0, delete_slot(vcpu, &slot));
 	EXPECT_EQ(pinned - 3,
 		  (vmstat("nr_foll_pin_acquired") - acquired) -
 		  (vmstat("nr_foll_pin_released") - released));
