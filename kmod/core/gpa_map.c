@@ -48,10 +48,10 @@ int kvmini_gpa_map_init(struct kvmini_vm *vm)
 }
 
 /*
- * The leaf entry for gpa, allocating the tables above it.  Caller holds
- * gpa_lock.
+ * The leaf entry for gpa.  The tables above it are allocated when alloc
+ * is set; otherwise NULL if one is missing.  Caller holds gpa_lock.
  */
-static u64 *gpa_leaf(struct kvmini_vm *vm, u64 gpa)
+static u64 *gpa_leaf(struct kvmini_vm *vm, u64 gpa, bool alloc)
 {
 	u64 *table = vm->gpa_root;
 	int level;
@@ -61,27 +61,11 @@ static u64 *gpa_leaf(struct kvmini_vm *vm, u64 gpa)
 		u64 pa;
 
 		if (!(*pte & 1)) {
-			if (!gpa_table_alloc(&pa))
+			if (!alloc || !gpa_table_alloc(&pa))
 				return NULL;
 			WRITE_ONCE(*pte, pa | kvmini_vendor->gpa_table_bits);
 		}
 		table = phys_to_virt(*pte & GPA_PTE_FRAME);
-	}
-	return &table[gpa_index(gpa, 0)];
-}
-
-/* The leaf entry for gpa if the tables above it exist, or NULL. */
-static u64 *gpa_leaf_lookup(struct kvmini_vm *vm, u64 gpa)
-{
-	u64 *table = vm->gpa_root;
-	int level;
-
-	for (level = kvmini_vendor->gpa_levels() - 1; level > 0; level--) {
-		u64 pte = table[gpa_index(gpa, level)];
-
-		if (!(pte & 1))
-			return NULL;
-		table = phys_to_virt(pte & GPA_PTE_FRAME);
 	}
 	return &table[gpa_index(gpa, 0)];
 }
@@ -120,7 +104,7 @@ int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 	}
 
 	mutex_lock(&vm->gpa_lock);
-	pte = gpa_leaf(vm, gpa);
+	pte = gpa_leaf(vm, gpa, true);
 	if (!pte) {
 		r = -ENOMEM;
 	} else if (*pte & 1) {
@@ -153,7 +137,7 @@ void kvmini_gpa_unmap(struct kvmini_vm *vm, u64 gpa, u64 size, bool dirty)
 
 	mutex_lock(&vm->gpa_lock);
 	for (a = gpa; a < gpa + size; a += PAGE_SIZE) {
-		pte = gpa_leaf_lookup(vm, a);
+		pte = gpa_leaf(vm, a, false);
 		if (pte && (*pte & 1))
 			WRITE_ONCE(*pte, *pte & GPA_PTE_FRAME);
 	}
@@ -165,7 +149,7 @@ void kvmini_gpa_unmap(struct kvmini_vm *vm, u64 gpa, u64 size, bool dirty)
 	for (a = gpa; a < gpa + size; a += PAGE_SIZE) {
 		struct page *page;
 
-		pte = gpa_leaf_lookup(vm, a);
+		pte = gpa_leaf(vm, a, false);
 		if (!pte || !*pte)
 			continue;
 		page = pfn_to_page((*pte & GPA_PTE_FRAME) >> PAGE_SHIFT);

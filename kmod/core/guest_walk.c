@@ -92,35 +92,34 @@ int kvmini_guest_linear_to_gpa(struct kvmini_vcpu *vcpu,
 }
 
 /* Copy up to len bytes at a linear address; returns how many it could. */
-int kvmini_read_guest_linear(struct kvmini_vcpu *vcpu,
-			     const struct kvmini_sregs *sregs, u64 linear,
-			     void *buf, int len)
+static int linear_copy(struct kvmini_vcpu *vcpu,
+		       const struct kvmini_sregs *sregs, u64 linear, u8 *buf,
+		       int len, bool write)
 {
 	int n;
 
 	for (n = 0; n < len; n++) {
 		u64 gpa;
 
-		if (kvmini_guest_linear_to_gpa(vcpu, sregs, linear + n, &gpa) ||
-		    kvmini_read_guest(vcpu->vm, gpa, (u8 *)buf + n, 1))
+		if (kvmini_guest_linear_to_gpa(vcpu, sregs, linear + n, &gpa))
+			break;
+		if (write ? kvmini_write_guest(vcpu->vm, gpa, buf + n, 1) :
+			    kvmini_read_guest(vcpu->vm, gpa, buf + n, 1))
 			break;
 	}
 	return n;
 }
 
-/* Copy len bytes to a linear address; returns how many it could. */
+int kvmini_read_guest_linear(struct kvmini_vcpu *vcpu,
+			     const struct kvmini_sregs *sregs, u64 linear,
+			     void *buf, int len)
+{
+	return linear_copy(vcpu, sregs, linear, buf, len, false);
+}
+
 int kvmini_write_guest_linear(struct kvmini_vcpu *vcpu,
 			      const struct kvmini_sregs *sregs, u64 linear,
 			      const void *buf, int len)
 {
-	int n;
-
-	for (n = 0; n < len; n++) {
-		u64 gpa;
-
-		if (kvmini_guest_linear_to_gpa(vcpu, sregs, linear + n, &gpa) ||
-		    kvmini_write_guest(vcpu->vm, gpa, (const u8 *)buf + n, 1))
-			break;
-	}
-	return n;
+	return linear_copy(vcpu, sregs, linear, (u8 *)buf, len, true);
 }
