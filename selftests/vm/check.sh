@@ -58,7 +58,9 @@ for t in "$@" $host_kvm; do
 	# Name the failures so the CI log says what broke.
 	grep -E '^not ok |# SKIP' <<<"$tap" | sed "s/^/$t: /"
 	if ! grep -q 'kvmini-vm: done' "$log" 2>/dev/null; then
-		echo "$t: the VM did not finish (see $log)"
+		echo "$t: the VM did not finish (see $log); its last lines:"
+		# CI keeps only this output: show how the VM ended.
+		tr -d '\r' <"$log" 2>/dev/null | tail -n 40 | sed "s/^/$t| /"
 		fail=$((fail + 1))
 	fi
 	if [ "$pass" = 0 ] && [ "$fail" = 0 ]; then

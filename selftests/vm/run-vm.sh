@@ -21,7 +21,13 @@ log=$build/logs/$target.log
 mkdir -p "$build/logs"
 
 qemu_cmd() {
-	local accel=tcg
+	# One TCG thread for both vCPUs.  With a thread per vCPU, QEMU 7.2
+	# can keep running stale translated code after the guest kernel
+	# patches its own text: a static key flipped while the other CPU is
+	# in __schedule (KVM flips preempt_notifier_key with every VM it
+	# creates and destroys) left that CPU trapping on the int3 of a
+	# finished text_poke_bp, and the VM hung.
+	local accel=tcg,thread=single
 	# Nested SVM through the host's KVM only where the host really has it.
 	if grep -qw svm /proc/cpuinfo && [ -w /dev/kvm ]; then
 		accel=kvm
