@@ -143,6 +143,38 @@ TEST(in_sizes)
 	guest_destroy(vcpu);
 }
 
+/*
+ * The kernel keeps its own copy of a pending IN: whatever userspace
+ * writes over the exit's description, only the data bytes count, and
+ * only as many as the instruction reads.
+ */
+GUEST_CODE16(in_then_echo,
+	"	mov $0xaabbccdd, %eax\n"
+	"	in $0x10, %al\n"
+	"	out %eax, $0x20\n"
+	"	hlt\n");
+
+TEST(in_ignores_edited_exit)
+{
+	struct kvmini_vcpu *vcpu = GUEST_CREATE(in_then_echo);
+	struct kvmini_run *run = vcpu->run;
+	uint32_t value = 0x44332211, echo;
+
+	expect_io(_metadata, vcpu, KVMINI_IO_IN, 1, 0x10);
+	memcpy(kvmini_io_data(vcpu), &value, 4);
+	run->exit_reason = KVMINI_EXIT_MMIO;
+	run->io.direction = KVMINI_IO_OUT;
+	run->io.size = 4;
+	run->io.port = 0x99;
+	run->io.count = 1000;
+	run->io.data_offset = 0;
+	expect_io(_metadata, vcpu, KVMINI_IO_OUT, 4, 0x20);
+	memcpy(&echo, kvmini_io_data(vcpu), 4);
+	EXPECT_EQ(0xaabbcc11, echo);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_HLT);
+	guest_destroy(vcpu);
+}
+
 /* hlt exits with RIP past it, so RUN again continues the guest. */
 GUEST_CODE16(hlt_twice,
 	"	hlt\n"

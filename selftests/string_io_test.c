@@ -111,6 +111,28 @@ TEST(rep_insb)
 	guest_destroy(vcpu);
 }
 
+/*
+ * A larger count written into the run page does not make the kernel
+ * store more than the four items the instruction asked for.
+ */
+TEST(rep_insb_ignores_edited_count)
+{
+	uint8_t *mem, zero[64] = { 0 };
+	struct kvmini_vcpu *vcpu = STRING_GUEST(rep_insb, &mem);
+
+	expect_string(_metadata, vcpu, KVMINI_IO_IN, 1, 0x70, 4);
+	memset(kvmini_io_data(vcpu), 'x', 256);
+	memcpy(kvmini_io_data(vcpu), "abcd", 4);
+	vcpu->run->io.count = 256;
+	vcpu->run->io.size = 4;
+	vcpu->run->io.data_offset = 0;
+	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
+	ASSERT_EQ(KVMINI_EXIT_IO, vcpu->run->exit_reason);
+	EXPECT_EQ(0, memcmp(mem + BUF, "abcd", 4));
+	EXPECT_EQ(0, memcmp(mem + BUF + 4, zero, sizeof(zero)));
+	guest_destroy(vcpu);
+}
+
 /* More than a run page: the instruction continues over several exits. */
 GUEST_CODE16(rep_outsb_big,
 	"	mov $0x4000, %si\n"
