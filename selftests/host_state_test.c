@@ -5,6 +5,8 @@
  * (and through them TLS), data segment selectors, the TSS limit (an I/O
  * bitmap from ioperm) and a hardware watchpoint (DR7).  The guest sets
  * its own values for all of those it can reach.  Checked on every CPU.
+ * A second test does the same for the AVX state (the YMM upper halves),
+ * which only the XSAVE path of the FPU switch carries.
  */
 #define _GNU_SOURCE
 #include <asm/prctl.h>
@@ -102,34 +104,65 @@ static int watchpoint(void)
 	return syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
 }
 
-static void check_on_cpu(struct __test_metadata *_metadata, int cpu)
+/* Run the rest of this thread on one CPU. */
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* A long-mode guest with SSE on, and the extra CR4 bits it asks for. */
+static struct kvmini_vcpu *fp_guest(const unsigned char *start,
+				    const unsigned char *end, uint64_t cr4)
 {
 	struct kvmini_vm *vm = kvmini_vm_create();
 	uint8_t *mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
+	struct kvmini_vcpu *vcpu;
+	struct kvmini_sregs sregs;
+
+	memcpy(mem + GUEST_LOAD_ADDR, start, end - start);
+	vcpu = kvmini_vcpu_create(vm, 0);
+	kvmini_vcpu_setup_long_mode(vcpu, mem, GUEST_LOAD_ADDR, 0x8000);
+	kvmini_get_sregs(vcpu, &sregs);
+	sregs.cr4 |= 0x600 | cr4;	/* OSFXSR, OSXMMEXCPT: SSE on */
+	sregs.cr0 = (sregs.cr0 & ~4ul) | 2;	/* EM off, MP on */
+	kvmini_set_sregs(vcpu, &sregs);
+	return vcpu;
+}
+
+/* Call check(cpu) pinned to each CPU this process may use. */
+static void on_every_cpu(struct __test_metadata *_metadata,
+			 void (*check)(struct __test_metadata *, int))
+{
+	cpu_set_t all;
+	int cpu, n = 0;
+
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(all), &all));
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &all))
+			continue;
+		ASSERT_EQ(0, pin_to_cpu(cpu));
+		check(_metadata, cpu);
+		n++;
+	}
+	EXPECT_LE(1, n);
+}
+
+static void check_on_cpu(struct __test_metadata *_metadata, int cpu)
+{
+	struct kvmini_vcpu *vcpu = fp_guest(guest_clobber_start,
+					    guest_clobber_end, 0);
 	struct fp_state in, out;
 	unsigned long fs_before, fs_after, gs_after;
 	unsigned long gs_before = 0x7f1234560000ul;
-	struct kvmini_vcpu *vcpu;
-	struct kvmini_sregs sregs;
 	uint16_t ds = 0x2b, ds_after;	/* __USER_DS */
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed))
 		gdt[2], idt[2];
 	uint64_t hits = 0;
-	cpu_set_t set;
 	int wp, i;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
-
-	memcpy(mem + GUEST_LOAD_ADDR, guest_clobber_start,
-	       guest_clobber_end - guest_clobber_start);
-	vcpu = kvmini_vcpu_create(vm, 0);
-	kvmini_vcpu_setup_long_mode(vcpu, mem, GUEST_LOAD_ADDR, 0x8000);
-	kvmini_get_sregs(vcpu, &sregs);
-	sregs.cr4 |= 0x600;		/* OSFXSR, OSXMMEXCPT: SSE on */
-	sregs.cr0 = (sregs.cr0 & ~4ul) | 2;	/* EM off, MP on */
-	kvmini_set_sregs(vcpu, &sregs);
 
 	for (i = 0; i < 16 * 16; i++)
 		in.xmm[i / 16][i % 16] = i * 13 + cpu;
@@ -189,17 +222,81 @@ static void check_on_cpu(struct __test_metadata *_metadata, int cpu)
 
 TEST(host_state_restored_on_every_cpu)
 {
-	cpu_set_t all;
-	int cpu, n = 0;
+	on_every_cpu(_metadata, check_on_cpu);
+}
 
-	ASSERT_EQ(0, sched_getaffinity(0, sizeof(all), &all));
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, &all))
-			continue;
-		check_on_cpu(_metadata, cpu);
-		n++;
-	}
-	EXPECT_LE(1, n);
+/* 64-bit guest with CR4.OSXSAVE: all ones in every YMM register. */
+GUEST_CODE64(clobber_ymm,
+	"	vpcmpeqd %ymm0, %ymm0, %ymm0\n"
+	"	vmovdqa %ymm0, %ymm1\n"
+	"	vmovdqa %ymm0, %ymm7\n"
+	"	vmovdqa %ymm0, %ymm8\n"
+	"	vmovdqa %ymm0, %ymm15\n"
+	"	hlt\n");
+
+/* Load YMM0, 1, 7, 8 and 15, RUN with a bare syscall, store them back. */
+static long run_with_ymm(int fd, const uint8_t in[5][32], uint8_t out[5][32])
+{
+	long ret;
+
+	asm volatile(
+		"vmovdqu 0x00(%[in]), %%ymm0\n\t"
+		"vmovdqu 0x20(%[in]), %%ymm1\n\t"
+		"vmovdqu 0x40(%[in]), %%ymm7\n\t"
+		"vmovdqu 0x60(%[in]), %%ymm8\n\t"
+		"vmovdqu 0x80(%[in]), %%ymm15\n\t"
+		"syscall\n\t"
+		"vmovdqu %%ymm0, 0x00(%[out])\n\t"
+		"vmovdqu %%ymm1, 0x20(%[out])\n\t"
+		"vmovdqu %%ymm7, 0x40(%[out])\n\t"
+		"vmovdqu %%ymm8, 0x60(%[out])\n\t"
+		"vmovdqu %%ymm15, 0x80(%[out])\n\t"
+		"vzeroupper\n\t"
+		: "=a"(ret)
+		: "a"((long)SYS_ioctl), "D"((long)fd), "S"((long)KVMINI_RUN),
+		  "d"(0L), [in] "r"(in), [out] "r"(out)
+		: "rcx", "r11", "memory", "xmm0", "xmm1", "xmm7", "xmm8",
+		  "xmm15");
+	return ret;
+}
+
+/* AVX usable here: the CPU has it and the kernel enabled YMM in XCR0. */
+static bool host_has_avx(void)
+{
+	uint32_t eax, ebx, ecx, edx, xcr0_lo, xcr0_hi;
+
+	asm volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx)
+		     : "a"(1), "c"(0));
+	if (!(ecx & (1u << 27)) || !(ecx & (1u << 28)))	/* OSXSAVE, AVX */
+		return false;
+	asm volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+	return (xcr0_lo & 6) == 6;				/* SSE and YMM */
+}
+
+static void check_ymm_on_cpu(struct __test_metadata *_metadata, int cpu)
+{
+	struct kvmini_vcpu *vcpu = fp_guest(guest_clobber_ymm_start,
+					    guest_clobber_ymm_end,
+					    1ul << 18);	/* OSXSAVE */
+	uint8_t in[5][32], out[5][32];
+	int i;
+
+	for (i = 0; i < 5 * 32; i++)
+		in[i / 32][i % 32] = i * 7 + cpu + 1;
+	ASSERT_EQ(0, run_with_ymm(vcpu->fd, in, out));
+	EXPECT_EQ(KVMINI_EXIT_HLT, vcpu->run->exit_reason)
+		TH_LOG("guest stopped: %s",
+		       kvmini_exit_name(vcpu->run->exit_reason));
+	EXPECT_EQ(0, memcmp(in, out, sizeof(in)))
+		TH_LOG("YMM registers changed on CPU %d", cpu);
+	guest_destroy(vcpu);
+}
+
+TEST(host_ymm_restored_on_every_cpu)
+{
+	if (!host_has_avx())
+		SKIP(return, "no AVX on this CPU");
+	on_every_cpu(_metadata, check_ymm_on_cpu);
 }
 
 TEST_HARNESS_MAIN

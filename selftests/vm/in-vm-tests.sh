@@ -36,6 +36,8 @@ splat='WARNING: CPU:|BUG:|Oops|soft lockup|Call Trace|general protection fault|b
 # The last check judges what the tests did: start from an empty log, and
 # show what the emulated machine's boot already complained about.
 dmesg | grep -E "$splat" | sed 's/^/# boot, before the tests: /'
+# Which FPU state the kernel manages: the FPU tests depend on it.
+dmesg | grep -E 'x86/fpu|XSAVE' | sed 's/^/# boot: /'
 dmesg -c >/dev/null
 
 check "insmod kvmini.ko" insmod kvmini.ko
