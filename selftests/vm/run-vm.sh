@@ -25,8 +25,8 @@ qemu_cmd() {
 	# can keep running stale translated code after the guest kernel
 	# patches its own text: a static key flipped while the other CPU is
 	# in __schedule (KVM flips preempt_notifier_key with every VM it
-	# creates and destroys) left that CPU trapping on the int3 of a
-	# finished text_poke_bp, and the VM hung.
+	# creates and destroys) and that CPU hit the int3 of a finished
+	# text_poke_bp: the VM hung or oopsed.
 	local accel=tcg,thread=single
 	# Nested SVM through the host's KVM only where the host really has it.
 	if grep -qw svm /proc/cpuinfo && [ -w /dev/kvm ]; then
