@@ -92,4 +92,13 @@ static inline void guest_destroy(struct kvmini_vcpu *vcpu)
 	kvmini_vm_free(vm);
 }
 
+/* RUN once and require the given exit; names make a mismatch readable. */
+static inline void expect_exit(struct __test_metadata *_metadata,
+			       struct kvmini_vcpu *vcpu, uint32_t reason)
+{
+	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
+	ASSERT_STREQ(kvmini_exit_name(reason),
+		     kvmini_exit_name(vcpu->run->exit_reason));
+}
+
 #endif /* KVMINI_TEST_H */

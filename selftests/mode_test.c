@@ -49,14 +49,6 @@ static uint64_t mmio_u64(struct kvmini_vcpu *vcpu)
 	return v;
 }
 
-static void run_expect(struct __test_metadata *_metadata,
-		       struct kvmini_vcpu *vcpu, uint32_t reason)
-{
-	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
-	ASSERT_STREQ(kvmini_exit_name(reason),
-		     kvmini_exit_name(vcpu->run->exit_reason));
-}
-
 /* 32-bit: port I/O, the stack, and MMIO with 32-bit addressing. */
 GUEST_CODE32(prot,
 	"	mov $0x11223344, %eax\n"
@@ -78,19 +70,19 @@ TEST(protected_mode)
 	kvmini_get_sregs(vcpu, &sregs);
 	EXPECT_EQ(1, sregs.cr0 & 1);
 	EXPECT_EQ(1, sregs.cs.db);
-	run_expect(_metadata, vcpu, KVMINI_EXIT_IO);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
 	EXPECT_EQ(0x11223344, io_u32(vcpu));
-	run_expect(_metadata, vcpu, KVMINI_EXIT_MMIO);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_MMIO);
 	EXPECT_EQ(MMIO_ADDR + 0x10, vcpu->run->mmio.phys_addr);
 	EXPECT_EQ(4, vcpu->run->mmio.len);
 	EXPECT_EQ(0x11223344, mmio_u64(vcpu));
-	run_expect(_metadata, vcpu, KVMINI_EXIT_MMIO);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_MMIO);
 	EXPECT_EQ(MMIO_ADDR + 0x20, vcpu->run->mmio.phys_addr);
 	EXPECT_EQ(0, vcpu->run->mmio.is_write);
 	memcpy(vcpu->run->mmio.data, "\x78\x56\x34\x12", 4);
-	run_expect(_metadata, vcpu, KVMINI_EXIT_IO);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
 	EXPECT_EQ(0x12345678, io_u32(vcpu));
-	run_expect(_metadata, vcpu, KVMINI_EXIT_HLT);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_HLT);
 	guest_destroy(vcpu);
 }
 
@@ -124,29 +116,29 @@ TEST(long_mode)
 	EXPECT_EQ(0x500, sregs.efer);
 	EXPECT_EQ(1, sregs.cs.l);
 
-	run_expect(_metadata, vcpu, KVMINI_EXIT_MMIO);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_MMIO);
 	EXPECT_EQ(MMIO_ADDR, vcpu->run->mmio.phys_addr);
 	EXPECT_EQ(8, vcpu->run->mmio.len);
 	EXPECT_EQ(1, vcpu->run->mmio.is_write);
 	EXPECT_EQ(0x1122334455667788ull, mmio_u64(vcpu));
 
-	run_expect(_metadata, vcpu, KVMINI_EXIT_MMIO);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_MMIO);
 	EXPECT_EQ(MMIO_ADDR + 8, vcpu->run->mmio.phys_addr);
 	EXPECT_EQ(8, vcpu->run->mmio.len);
 	memcpy(vcpu->run->mmio.data, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
-	run_expect(_metadata, vcpu, KVMINI_EXIT_IO);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
 	EXPECT_EQ(0x08070605, io_u32(vcpu));
 
-	run_expect(_metadata, vcpu, KVMINI_EXIT_MMIO);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_MMIO);
 	EXPECT_EQ(4, vcpu->run->mmio.len);
 	memcpy(vcpu->run->mmio.data, "\xaa\xbb\xcc\xdd", 4);
-	run_expect(_metadata, vcpu, KVMINI_EXIT_IO);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
 	EXPECT_EQ(0, io_u32(vcpu));
 
-	run_expect(_metadata, vcpu, KVMINI_EXIT_MMIO);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_MMIO);
 	EXPECT_EQ(8, vcpu->run->mmio.len);
 	EXPECT_EQ(-2ull, mmio_u64(vcpu));
-	run_expect(_metadata, vcpu, KVMINI_EXIT_HLT);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_HLT);
 	guest_destroy(vcpu);
 }
 
@@ -177,7 +169,7 @@ TEST(one_gib_guest)
 					      guest_touch_gig_end, 1,
 					      1ull << 30, &mem);
 
-	run_expect(_metadata, vcpu, KVMINI_EXIT_HLT);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_HLT);
 	EXPECT_EQ(0x1a57, *(uint32_t *)(mem + 0x3ffff000));
 	EXPECT_EQ(0xf125, *(uint32_t *)(mem + 0x2000));
 	guest_destroy(vcpu);

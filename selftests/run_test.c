@@ -26,14 +26,6 @@ static void expect_io(struct __test_metadata *_metadata,
 	EXPECT_EQ(1, run->io.count);
 }
 
-static void expect_exit(struct __test_metadata *_metadata,
-			struct kvmini_vcpu *vcpu, uint32_t reason)
-{
-	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
-	EXPECT_STREQ(kvmini_exit_name(reason),
-		     kvmini_exit_name(vcpu->run->exit_reason));
-}
-
 static uint64_t rip_of(struct kvmini_vcpu *vcpu)
 {
 	struct kvmini_regs regs;
