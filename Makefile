@@ -35,7 +35,8 @@ CFLAGS	:= -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
 # The VMs' initramfs has no C library: link everything statically.
 LDFLAGS	:= -static
 
-LIB_SRCS	:= user/libkvmini.c user/backend_kvmini.c user/backend_kvm.c
+LIB_SRCS	:= user/libkvmini.c user/backend_kvmini.c user/backend_kvm.c \
+		   user/stats.c
 LIB_HDRS	:= user/libkvmini.h user/backend.h kmod/uapi/kvmini.h
 KMOD_SRCS	:= Kbuild $(shell find kmod \( -name '*.[chS]' -o -name '*.inc' -o \
 		   -name Kbuild \) \

@@ -31,6 +31,9 @@ enum kvmini_gpr {
 	GPR_NR,
 };
 
+struct kvmini_port_table;
+struct kvmini_vcpu_stats;
+
 struct kvmini_slot {
 	u64 gpa;			/* (s) 0 size means unused */
 	u64 size;			/* (s) */
@@ -66,12 +69,25 @@ struct kvmini_vm {
 
 	struct mutex vcpus_lock;	/* the vcpus array */
 	struct kvmini_vcpu *vcpus[KVMINI_MAX_VCPUS];	/* (vcpus_lock) */
+
+	/*
+	 * In-kernel port handlers (core/fastpath.c): replaced as a whole
+	 * under ports_lock, read under RCU by the vCPUs.
+	 */
+	struct mutex ports_lock;
+	struct kvmini_port_table __rcu *ports;	/* (ports_lock, RCU) */
+
+	u32 id;				/* (c) names it in debugfs and stats */
+	struct dentry *debugfs;		/* (c) its debugfs directory */
 };
 
 /* What the backend saw, in vendor-neutral form. */
 struct kvmini_exit {
 	u32 reason;			/* enum kvmini_exit_reason */
 	struct kvmini_hw_exit hw;
+	u32 user_reason;		/* if not 0: what userspace sees */
+	u64 tsc;			/* when the guest left */
+	u64 rip;			/* at the exit; filled only for tracing */
 	union {
 		struct {
 			u16 port;
@@ -142,6 +158,13 @@ struct kvmini_pending_ins {
 	u64 base, index, mask;	/* ES base, DI before, address-size mask */
 };
 
+/* Console bytes a vCPU buffered in the kernel (fastpath/console.c). */
+struct kvmini_console {
+	u16 port;			/* the console's first port */
+	u16 len;
+	u8 buf[KVMINI_CONSOLE_BUF];
+};
+
 struct kvmini_vcpu {
 	struct kvmini_vm *vm;		/* (c) holds a reference */
 	u32 id;				/* (c) */
@@ -156,6 +179,10 @@ struct kvmini_vcpu {
 	struct kvmini_pending_read pending;	/* (v) */
 	struct kvmini_pending_ins pending_ins;	/* (v) */
 	struct kvmini_event event;	/* (v) delivered at the next entry */
+
+	struct kvmini_console console;	/* (v) */
+	bool hlt_pending;		/* (v) HLT to report at the next RUN */
+	struct kvmini_vcpu_stats *stats;	/* (c); its counters (v) */
 
 	int last_cpu;			/* (v) -1 before the first run */
 	int tlb_gen;			/* (v) vm->tlb_gen last flushed for */
@@ -266,6 +293,17 @@ int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
 
 /* core/run.c */
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu);
+void *kvmini_run_io_data(struct kvmini_vcpu *vcpu);
+void kvmini_gpr_write(unsigned long *r, u64 data, int size, bool high_byte);
+
+/* core/fastpath.c, fastpath/console.c */
+void kvmini_fastpath_init(struct kvmini_vm *vm);
+void kvmini_fastpath_free(struct kvmini_vm *vm);
+long kvmini_vm_attach_port(struct kvmini_vm *vm, void __user *argp);
+long kvmini_vm_detach_port(struct kvmini_vm *vm, void __user *argp);
+int kvmini_fastpath_io(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
+void kvmini_console_flush(struct kvmini_vcpu *vcpu);
+long kvmini_vcpu_read_console(struct kvmini_vcpu *vcpu, void __user *argp);
 
 /* Caller must be the process that created the object (EIO otherwise). */
 static inline bool kvmini_owner_ok(struct kvmini_vm *vm)

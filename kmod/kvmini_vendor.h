@@ -13,9 +13,22 @@
 
 #include "kvmini_core.h"
 
+/* One row of the kernel's VMX_EXIT_REASONS or SVM_EXIT_REASONS. */
+struct kvmini_hw_exit_name {
+	u32 code;
+	const char *name;
+};
+
 struct kvmini_vendor_ops {
 	const char *name;		/* "vmx" or "svm" */
 	u32 vendor;			/* KVMINI_VENDOR_* */
+
+	/*
+	 * The hardware's exit reasons by name, straight from the kernel's
+	 * own table: statistics and traces name raw reasons with it.
+	 */
+	const struct kvmini_hw_exit_name *hw_exit_names;
+	unsigned int nr_hw_exit_names;
 
 	/*
 	 * Entries of the guest-physical page table.  EPT and NPT both use
@@ -79,13 +92,18 @@ struct kvmini_vendor_ops {
 	int (*set_msr)(struct kvmini_vcpu *vcpu, u32 index, u64 data);
 
 	/*
-	 * Enter the guest once and describe why it left.  A valid
+	 * Enter the guest once and describe why it left.  Right before the
+	 * entry instruction, with interrupts off, call kvmini_stats_entry();
+	 * right after it, set exit->tsc = kvmini_exit_tsc().  A valid
 	 * vcpu->event is delivered on this entry and cleared; an exception
 	 * the exit interrupted is put back there (kvmini_requeue_event).  Called with
 	 * preemption disabled; interrupts are enabled on return, so a host
 	 * interrupt that caused the exit has been handled.
 	 */
 	void (*run)(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
+
+	/* The guest's RIP, cheaply: traces read it at every exit. */
+	u64 (*get_rip)(struct kvmini_vcpu *vcpu);
 
 	/* Move RIP past the instruction that caused the current exit. */
 	void (*skip_instruction)(struct kvmini_vcpu *vcpu);

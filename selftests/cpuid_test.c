@@ -65,7 +65,7 @@ TEST_F(cpuid, host_vendor)
 	EXPECT_EQ(h[2], g[2]);
 	EXPECT_EQ(h[3], g[3]);
 	/* Handled in the kernel: counted, never a userspace exit. */
-	EXPECT_EQ(1, self->vcpu->run->exit_count[KVMINI_EXIT_CPUID]);
+	EXPECT_EQ(1, kvmini_exit_count(self->vcpu, KVMINI_EXIT_CPUID));
 }
 
 /* Leaf 1: hypervisor bit on; VMX, MWAIT, APIC, x2APIC off; APIC id 0. */

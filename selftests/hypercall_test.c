@@ -70,7 +70,7 @@ TEST(hypercall_exit)
 	EXPECT_EQ(0x30, run->io.port);
 	memcpy(&echo, kvmini_io_data(vcpu), 4);
 	EXPECT_EQ(0x600d, echo);
-	EXPECT_EQ(1, run->exit_count[KVMINI_EXIT_HYPERCALL]);
+	EXPECT_EQ(1, kvmini_exit_count(vcpu, KVMINI_EXIT_HYPERCALL));
 	guest_destroy(vcpu);
 }
 

@@ -82,7 +82,7 @@ TEST(vcpus_in_threads)
 		pthread_join(t[i], NULL);
 		EXPECT_EQ(0, r[i].bad);
 		EXPECT_EQ(LOOPS, r[i].outs);
-		EXPECT_EQ(LOOPS, r[i].vcpu->run->exit_count[KVMINI_EXIT_IO]);
+		EXPECT_EQ(LOOPS, kvmini_exit_count(r[i].vcpu, KVMINI_EXIT_IO));
 		kvmini_vcpu_free(r[i].vcpu);
 	}
 	kvmini_vm_free(vm);

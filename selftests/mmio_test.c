@@ -106,7 +106,7 @@ TEST(stores)
 	EXPECT_EQ(0x3344, mmio_data(vcpu));
 	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
 	EXPECT_EQ(KVMINI_EXIT_HLT, vcpu->run->exit_reason);
-	EXPECT_EQ(7, vcpu->run->exit_count[KVMINI_EXIT_MMIO]);
+	EXPECT_EQ(7, kvmini_exit_count(vcpu, KVMINI_EXIT_MMIO));
 	guest_destroy(vcpu);
 }
 

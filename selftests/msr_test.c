@@ -62,7 +62,7 @@ static int msr_round_trip(struct __test_metadata *_metadata, uint32_t msr,
 		memcpy(&hi, kvmini_io_data(vcpu), 4);
 		*read_back = (uint64_t)hi << 32 | lo;
 	}
-	EXPECT_LE(1, vcpu->run->exit_count[KVMINI_EXIT_MSR]);
+	EXPECT_LE(1, kvmini_exit_count(vcpu, KVMINI_EXIT_MSR));
 	guest_destroy(vcpu);
 	return gp;
 }

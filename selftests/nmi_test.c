@@ -66,7 +66,7 @@ TEST(nmi_during_guest_reaches_host)
 	 */
 	fd = open("/proc/sysrq-trigger", O_WRONLY);
 	ASSERT_LE(0, fd);
-	for (i = 0; i < 20 && !s.vcpu->run->exit_count[KVMINI_EXIT_NMI]; i++) {
+	for (i = 0; i < 20 && !kvmini_exit_count(s.vcpu, KVMINI_EXIT_NMI); i++) {
 		ASSERT_EQ(1, write(fd, "l", 1));
 		usleep(200 * 1000);
 	}
@@ -76,7 +76,7 @@ TEST(nmi_during_guest_reaches_host)
 	pthread_join(t, NULL);
 	EXPECT_EQ(-1, s.ret);
 	EXPECT_EQ(EINTR, s.err);
-	EXPECT_LE(1, s.vcpu->run->exit_count[KVMINI_EXIT_NMI]);
+	EXPECT_LE(1, kvmini_exit_count(s.vcpu, KVMINI_EXIT_NMI));
 	guest_destroy(s.vcpu);
 }
 

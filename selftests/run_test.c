@@ -59,9 +59,9 @@ TEST(hello)
 	}
 	expect_exit(_metadata, vcpu, KVMINI_EXIT_HLT);
 	/* Every exit is counted by its reason. */
-	EXPECT_EQ(6, vcpu->run->exit_count[KVMINI_EXIT_IO]);
-	EXPECT_EQ(1, vcpu->run->exit_count[KVMINI_EXIT_HLT]);
-	EXPECT_LE(1, vcpu->run->exit_count[KVMINI_EXIT_GPA_MAP]);
+	EXPECT_EQ(6, kvmini_exit_count(vcpu, KVMINI_EXIT_IO));
+	EXPECT_EQ(1, kvmini_exit_count(vcpu, KVMINI_EXIT_HLT));
+	EXPECT_LE(1, kvmini_exit_count(vcpu, KVMINI_EXIT_GPA_MAP));
 	/* The raw hardware reason comes along: HLT is 12 / 0x78. */
 	EXPECT_EQ(vcpu->run->hw.vendor == KVMINI_VENDOR_VMX ? 12 : 0x78,
 		  vcpu->run->hw.reason);
@@ -303,7 +303,7 @@ TEST(unhandled_exit_is_raw)
 	EXPECT_EQ(0xf8, run->unhandled.insn[2]);
 	EXPECT_EQ(0xf4, run->unhandled.insn[3]);
 	EXPECT_EQ(GUEST_LOAD_ADDR, rip_of(vcpu));
-	EXPECT_EQ(1, run->exit_count[KVMINI_EXIT_UNHANDLED]);
+	EXPECT_EQ(1, kvmini_exit_count(vcpu, KVMINI_EXIT_UNHANDLED));
 	guest_destroy(vcpu);
 }
 
@@ -346,7 +346,7 @@ TEST(failed_entry)
 	kvmini_get_sregs(vcpu, &after);
 	EXPECT_EQ(0, memcmp(&bad, &after, sizeof(bad)));
 	EXPECT_EQ(GUEST_LOAD_ADDR, rip_of(vcpu));
-	EXPECT_EQ(1, vcpu->run->exit_count[KVMINI_EXIT_FAIL_ENTRY]);
+	EXPECT_EQ(1, kvmini_exit_count(vcpu, KVMINI_EXIT_FAIL_ENTRY));
 	kvmini_set_sregs(vcpu, &good);
 	expect_io(_metadata, vcpu, KVMINI_IO_OUT, 1, DEBUG_PORT);
 	guest_destroy(vcpu);
@@ -394,11 +394,11 @@ TEST(signal_interrupts_spinning_guest)
 	EXPECT_ERRNO(EINTR, ioctl(vcpu->fd, KVMINI_RUN, 0));
 	EXPECT_EQ(KVMINI_EXIT_INTR, vcpu->run->exit_reason);
 	/* Host interrupts (or, on VMX, the time slice) made it exit. */
-	EXPECT_LE(1, vcpu->run->exit_count[KVMINI_EXIT_EXTINT] +
-		     vcpu->run->exit_count[KVMINI_EXIT_TIMESLICE]);
+	EXPECT_LE(1, kvmini_exit_count(vcpu, KVMINI_EXIT_EXTINT) +
+		     kvmini_exit_count(vcpu, KVMINI_EXIT_TIMESLICE));
 	/* 200 ms of spinning is many 1 ms VMX time slices. */
 	if (vcpu->run->hw.vendor == KVMINI_VENDOR_VMX)
-		EXPECT_LE(10, vcpu->run->exit_count[KVMINI_EXIT_TIMESLICE]);
+		EXPECT_LE(10, kvmini_exit_count(vcpu, KVMINI_EXIT_TIMESLICE));
 	guest_destroy(vcpu);
 }
 

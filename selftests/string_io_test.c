@@ -161,7 +161,7 @@ TEST(rep_outsb_larger_than_page)
 		got += vcpu->run->io.count;
 	}
 	EXPECT_EQ(0, memcmp(out, mem + BUF, 4000));
-	EXPECT_LE(2, vcpu->run->exit_count[KVMINI_EXIT_IO]);
+	EXPECT_LE(2, kvmini_exit_count(vcpu, KVMINI_EXIT_IO));
 	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
 	EXPECT_EQ(KVMINI_EXIT_HLT, vcpu->run->exit_reason);
 	guest_destroy(vcpu);

@@ -59,12 +59,24 @@ TEST_F(sys, cap_limits)
 		  ioctl(self->fd, KVMINI_CHECK_CAP, KVMINI_CAP_MAX_VCPUS));
 	EXPECT_EQ(KVMINI_MAX_MEM_SLOTS,
 		  ioctl(self->fd, KVMINI_CHECK_CAP, KVMINI_CAP_MAX_SLOTS));
+	EXPECT_EQ(KVMINI_MAX_PORT_HANDLERS,
+		  ioctl(self->fd, KVMINI_CHECK_CAP, KVMINI_CAP_PORT_HANDLERS));
+	EXPECT_EQ(1, ioctl(self->fd, KVMINI_CHECK_CAP, KVMINI_CAP_STATS_FD));
 }
 
+/* As with KVM, new userspace can probe an older module: 0, not an error. */
 TEST_F(sys, cap_unknown)
 {
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, KVMINI_CHECK_CAP, 0));
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, KVMINI_CHECK_CAP, 1000));
+	EXPECT_EQ(0, ioctl(self->fd, KVMINI_CHECK_CAP, 0));
+	EXPECT_EQ(0, ioctl(self->fd, KVMINI_CHECK_CAP, 1000));
+	EXPECT_EQ(0, ioctl(self->fd, KVMINI_CHECK_CAP, ~0UL));
+}
+
+/* The ioctl code is kvmini's own, not one registered to nsfs (0xB7). */
+TEST_F(sys, ioctl_magic)
+{
+	EXPECT_EQ(0xA9, _IOC_TYPE(KVMINI_CHECK_CAP));
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(0xB7, 0x01), 0));
 }
 
 TEST_F(sys, vcpu_mmap_size)

@@ -29,6 +29,14 @@ struct kvmini_backend_ops {
 			 const struct kvmini_sregs *sregs);
 	/* One KVMINI_RUN, with the exit described in vcpu->run. */
 	int (*run)(struct kvmini_vcpu *vcpu);
+	/* Exits of a reason so far (see kvmini_exit_count). */
+	int (*exit_count)(struct kvmini_vcpu *vcpu, uint32_t reason,
+			  uint64_t *count);
+	int (*attach_port)(struct kvmini_vm *vm,
+			   const struct kvmini_port_handler *h);
+	/* h holds only the range. */
+	int (*detach_port)(struct kvmini_vm *vm,
+			   const struct kvmini_port_handler *h);
 };
 
 extern const struct kvmini_backend_ops kvmini_backend_kvmini;

@@ -7,8 +7,8 @@
  * copy across.  Its run page does not: this backend keeps a struct
  * kvmini_run of its own and translates each exit into it, and the data of
  * an IN, an MMIO read or immediate_exit back before the next KVM_RUN.
- * Exits KVM handles in the kernel are not seen here, so exit_count[]
- * counts only the exits userspace saw.
+ * Exits KVM handles in the kernel are not seen here, so exit counts are
+ * only of the exits userspace saw.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -230,8 +230,28 @@ static int kvm_run_op(struct kvmini_vcpu *vcpu)
 	if (r < 0 && errno != EINTR)
 		return -errno;
 	run->exit_reason = r < 0 ? KVMINI_EXIT_INTR : kvm_translate(vcpu, k);
-	run->exit_count[run->exit_reason]++;
+	vcpu->user_exits[run->exit_reason]++;
 	return r < 0 ? -EINTR : 0;
+}
+
+static int kvm_exit_count(struct kvmini_vcpu *vcpu, uint32_t reason,
+			  uint64_t *count)
+{
+	*count = vcpu->user_exits[reason];
+	return 0;
+}
+
+/* KVM's in-kernel port I/O (KVM_IOEVENTFD) is not wired up yet. */
+static int kvm_attach_port(struct kvmini_vm *vm,
+			   const struct kvmini_port_handler *h)
+{
+	return -EOPNOTSUPP;
+}
+
+static int kvm_detach_port(struct kvmini_vm *vm,
+			   const struct kvmini_port_handler *h)
+{
+	return -EOPNOTSUPP;
 }
 
 const struct kvmini_backend_ops kvmini_backend_kvm = {
@@ -245,4 +265,7 @@ const struct kvmini_backend_ops kvmini_backend_kvm = {
 	.get_sregs	= kvm_get_sregs,
 	.set_sregs	= kvm_set_sregs,
 	.run		= kvm_run_op,
+	.exit_count	= kvm_exit_count,
+	.attach_port	= kvm_attach_port,
+	.detach_port	= kvm_detach_port,
 };

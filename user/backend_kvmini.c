@@ -49,6 +49,8 @@ static int kvmini_vcpu_create_op(struct kvmini_vcpu *vcpu, uint32_t id)
 
 static void kvmini_vcpu_free_op(struct kvmini_vcpu *vcpu)
 {
+	if (vcpu->stats)
+		kvmini_stats_close(vcpu->stats);
 	munmap(vcpu->run, getpagesize());
 	close(vcpu->fd);
 }
@@ -82,6 +84,40 @@ static int kvmini_run_op(struct kvmini_vcpu *vcpu)
 	return ret(ioctl(vcpu->fd, KVMINI_RUN, 0));
 }
 
+/* Kernel and userspace exits of the reason, from the vCPU's stats fd. */
+static int kvmini_exit_count_op(struct kvmini_vcpu *vcpu, uint32_t reason,
+				uint64_t *count)
+{
+	const char *name = kvmini_exit_name(reason);
+
+	if (!vcpu->stats) {
+		int fd = ioctl(vcpu->fd, KVMINI_GET_STATS_FD, 0);
+
+		if (fd < 0)
+			return -errno;
+		vcpu->stats = kvmini_stats_open(fd);
+		if (!vcpu->stats)
+			return -errno;
+	}
+	if (kvmini_stats_refresh(vcpu->stats))
+		return -errno;
+	*count = kvmini_stats_get(vcpu->stats, "exit.%s.kernel.count", name) +
+		 kvmini_stats_get(vcpu->stats, "exit.%s.user.count", name);
+	return 0;
+}
+
+static int kvmini_attach_port_op(struct kvmini_vm *vm,
+				 const struct kvmini_port_handler *h)
+{
+	return ret(ioctl(vm->fd, KVMINI_ATTACH_PORT_HANDLER, h));
+}
+
+static int kvmini_detach_port_op(struct kvmini_vm *vm,
+				 const struct kvmini_port_handler *h)
+{
+	return ret(ioctl(vm->fd, KVMINI_DETACH_PORT_HANDLER, h));
+}
+
 const struct kvmini_backend_ops kvmini_backend_kvmini = {
 	.name		= "kvmini",
 	.vm_create	= kvmini_vm_create_op,
@@ -93,4 +129,7 @@ const struct kvmini_backend_ops kvmini_backend_kvmini = {
 	.get_sregs	= kvmini_get_sregs_op,
 	.set_sregs	= kvmini_set_sregs_op,
 	.run		= kvmini_run_op,
+	.exit_count	= kvmini_exit_count_op,
+	.attach_port	= kvmini_attach_port_op,
+	.detach_port	= kvmini_detach_port_op,
 };

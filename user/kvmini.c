@@ -291,7 +291,7 @@ static int cmd_run(const struct options *opt)
 {
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	struct guest_memory gm = { .size = opt->mem_size };
-	struct kvmini_run total = {};
+	uint64_t total[KVMINI_EXIT_NR] = {};
 	struct guest_image img;
 	struct kvmini_vm *vm;
 	int i, j, status = 0;
@@ -319,13 +319,17 @@ static int cmd_run(const struct options *opt)
 		pthread_join(cpus[i].thread, NULL);
 		status |= cpus[i].status;
 		for (j = 0; j < KVMINI_EXIT_NR; j++)
-			total.exit_count[j] += cpus[i].vcpu->run->exit_count[j];
+			total[j] += kvmini_exit_count(cpus[i].vcpu, j);
 	}
 
 	if (!opt->quiet) {
 		fprintf(stderr, "kvmini: exits by reason (%s backend):\n",
 			kvmini_backend_name(vm));
-		kvmini_print_exit_counts(&total, STDERR_FILENO);
+		for (j = 0; j < KVMINI_EXIT_NR; j++)
+			if (total[j])
+				fprintf(stderr, "  %-12s %llu\n",
+					kvmini_exit_name(j),
+					(unsigned long long)total[j]);
 	}
 	for (i = 0; i < nr_cpus; i++)
 		kvmini_vcpu_free(cpus[i].vcpu);

@@ -262,22 +262,9 @@ int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
 }
 
 static const char *const exit_names[KVMINI_EXIT_NR] = {
-	[KVMINI_EXIT_NONE]		= "none",
-	[KVMINI_EXIT_IO]		= "io",
-	[KVMINI_EXIT_MMIO]		= "mmio",
-	[KVMINI_EXIT_HLT]		= "hlt",
-	[KVMINI_EXIT_SHUTDOWN]		= "shutdown",
-	[KVMINI_EXIT_FAIL_ENTRY]	= "fail_entry",
-	[KVMINI_EXIT_UNHANDLED]		= "unhandled",
-	[KVMINI_EXIT_HYPERCALL]		= "hypercall",
-	[KVMINI_EXIT_INTR]		= "intr",
-	[KVMINI_EXIT_EXTINT]		= "extint",
-	[KVMINI_EXIT_NMI]		= "nmi",
-	[KVMINI_EXIT_CPUID]		= "cpuid",
-	[KVMINI_EXIT_MSR]		= "msr",
-	[KVMINI_EXIT_GPA_MAP]		= "gpa_map",
-	[KVMINI_EXIT_FASTPATH_IO]	= "fastpath_io",
-	[KVMINI_EXIT_TIMESLICE]		= "timeslice",
+#define EXIT_NAME(name, nr, str)	[nr] = str,
+	KVMINI_EXITS(EXIT_NAME)
+#undef EXIT_NAME
 };
 
 const char *kvmini_exit_name(uint32_t reason)
@@ -287,12 +274,31 @@ const char *kvmini_exit_name(uint32_t reason)
 	return "?";
 }
 
-void kvmini_print_exit_counts(const struct kvmini_run *run, int fd)
+uint64_t kvmini_exit_count(struct kvmini_vcpu *vcpu, uint32_t reason)
 {
-	uint32_t i;
+	uint64_t n = 0;
+	int r = reason < KVMINI_EXIT_NR ?
+		vcpu->vm->ops->exit_count(vcpu, reason, &n) : -EINVAL;
 
-	for (i = 0; i < KVMINI_EXIT_NR; i++)
-		if (run->exit_count[i])
-			dprintf(fd, "  %-12s %llu\n", kvmini_exit_name(i),
-				(unsigned long long)run->exit_count[i]);
+	if (r < 0) {
+		errno = -r;
+		kvmini_die("counting %s exits", kvmini_exit_name(reason));
+	}
+	return n;
+}
+
+int kvmini_vm_attach_port(struct kvmini_vm *vm,
+			  const struct kvmini_port_handler *h)
+{
+	return vm->ops->attach_port(vm, h);
+}
+
+int kvmini_vm_detach_port(struct kvmini_vm *vm, uint16_t first_port,
+			  uint16_t last_port)
+{
+	struct kvmini_port_handler h = {
+		.first_port = first_port, .last_port = last_port,
+	};
+
+	return vm->ops->detach_port(vm, &h);
 }

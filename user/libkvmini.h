@@ -30,6 +30,8 @@ struct kvmini_vcpu {
 	struct kvmini_run *run;	/* the exit, on either backend */
 	void *backend_run;	/* KVM's own run page */
 	size_t backend_run_size;
+	struct kvmini_stats *stats;	/* kvmini: opened on first use */
+	uint64_t user_exits[KVMINI_EXIT_NR];	/* KVM: the exits seen */
 };
 
 enum kvmini_backend {
@@ -101,9 +103,57 @@ static inline void *kvmini_io_data(struct kvmini_vcpu *vcpu)
 	return (uint8_t *)vcpu->run + vcpu->run->io.data_offset;
 }
 
+/* The name of a vendor-neutral exit reason, from KVMINI_EXITS; "?". */
 const char *kvmini_exit_name(uint32_t reason);
 
-/* One line per non-zero counter: "  io          6". */
-void kvmini_print_exit_counts(const struct kvmini_run *run, int fd);
+/*
+ * Exits of a reason on this vCPU so far, handled in the kernel or not.
+ * On KVM only the exits userspace saw are counted.
+ */
+uint64_t kvmini_exit_count(struct kvmini_vcpu *vcpu, uint32_t reason);
+
+/*
+ * In-kernel port handlers; 0 or -errno.  On KVM, SINK and EVENTFD
+ * become a KVM_IOEVENTFD (a SINK's eventfd is never read); other kinds
+ * give -EOPNOTSUPP.
+ */
+int kvmini_vm_attach_port(struct kvmini_vm *vm,
+			  const struct kvmini_port_handler *h);
+int kvmini_vm_detach_port(struct kvmini_vm *vm, uint16_t first_port,
+			  uint16_t last_port);
+
+/*
+ * A stats fd (user/stats.c), from KVMINI_GET_STATS_FD or a debugfs
+ * kvmini/PID-ID/stats file.  Descriptors are read once; refresh re-reads
+ * the values.
+ */
+struct kvmini_stats {
+	int fd;
+	struct kvmini_stats_header hdr;
+	char id[KVMINI_STATS_ID_SIZE];
+	uint8_t *descs;		/* hdr.num_desc x hdr.desc_size bytes */
+	uint64_t *data;
+};
+
+/* Takes over fd; NULL with errno set on failure. */
+struct kvmini_stats *kvmini_stats_open(int fd);
+int kvmini_stats_refresh(struct kvmini_stats *s);
+void kvmini_stats_close(struct kvmini_stats *s);
+static inline const struct kvmini_stats_desc *
+kvmini_stats_desc(const struct kvmini_stats *s, uint32_t i)
+{
+	return (const struct kvmini_stats_desc *)(s->descs +
+						   i * s->hdr.desc_size);
+}
+/* The values of a descriptor by name, or NULL; *size says how many. */
+const uint64_t *kvmini_stats_find(const struct kvmini_stats *s,
+				  const char *name, uint32_t *size);
+/* One value by printf-style name; 0 if there is no such descriptor. */
+uint64_t kvmini_stats_get(const struct kvmini_stats *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The stats of a VM or a vCPU on the kvmini backend; die on failure. */
+struct kvmini_stats *kvmini_vm_stats(struct kvmini_vm *vm);
+struct kvmini_stats *kvmini_vcpu_stats(struct kvmini_vcpu *vcpu);
 
 #endif /* LIBKVMINI_H */

@@ -22,6 +22,7 @@
 #include <asm/reboot.h>
 
 #include "../kvmini_vendor.h"
+#include "../kvmini_stats.h"
 
 const struct kvmini_vendor_ops *kvmini_vendor;
 static enum cpuhp_state kvmini_cpuhp_state;
@@ -37,9 +38,13 @@ static long kvmini_check_cap(unsigned long cap)
 		return KVMINI_MAX_MEM_SLOTS;
 	case KVMINI_CAP_READONLY_MEM:
 	case KVMINI_CAP_HYPERCALLS:
+	case KVMINI_CAP_STATS_FD:
 		return 1;
+	case KVMINI_CAP_PORT_HANDLERS:
+		return KVMINI_MAX_PORT_HANDLERS;
 	default:
-		return -EINVAL;
+		/* New userspace probing an older module. */
+		return 0;
 	}
 }
 
@@ -112,6 +117,10 @@ static int __init kvmini_init(void)
 	r = kvmini_pick_vendor();
 	if (r)
 		return r;
+	r = kvmini_stats_setup();
+	if (r)
+		goto out_unsetup_vendor;
+	kvmini_debugfs_init();
 
 	/* vCPUs follow their thread across CPUs with preempt notifiers. */
 	preempt_notifier_inc();
@@ -136,6 +145,9 @@ out_unregister_emergency:
 	cpuhp_remove_state(kvmini_cpuhp_state);
 out_unsetup:
 	preempt_notifier_dec();
+	kvmini_debugfs_exit();
+	kvmini_stats_unsetup();
+out_unsetup_vendor:
 	kvmini_vendor->hardware_unsetup();
 	return r;
 }
@@ -146,6 +158,8 @@ static void __exit kvmini_exit(void)
 	cpu_emergency_unregister_virt_callback(kvmini_vendor->cpu_disable);
 	cpuhp_remove_state(kvmini_cpuhp_state);
 	preempt_notifier_dec();
+	kvmini_debugfs_exit();
+	kvmini_stats_unsetup();
 	kvmini_vendor->hardware_unsetup();
 	pr_info("unloaded\n");
 }

@@ -14,6 +14,7 @@
 #include <asm/processor-flags.h>
 
 #include "../kvmini_vendor.h"
+#include "../kvmini_trace.h"
 
 /* The guest's code segment: 64-bit, or 32-bit default operand size. */
 void kvmini_code_mode(const struct kvmini_sregs *sregs, bool *long64,
@@ -64,7 +65,7 @@ int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	struct kvmini_regs regs;
 	bool long64, def32;
 	u8 insn[15];
-	u64 data;
+	u64 data = 0;
 	int n;
 
 	n = kvmini_read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
@@ -98,6 +99,8 @@ int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		};
 	}
 
+	trace_kvmini_mmio(vcpu->id, exit->gpa.gpa, op.size, op.write,
+			  op.write ? data & GENMASK_ULL(op.size * 8 - 1, 0) : 0);
 	regs.rip += op.length;
 	if (!long64)
 		regs.rip = def32 ? (u32)regs.rip : (u16)regs.rip;

@@ -12,8 +12,10 @@
  *        MMIO read gets its data from the run page here, before the guest
  *        runs again.
  *
- * Every exit is counted in run->exit_count[] by its vendor-neutral reason.
- * MMIO exits continue in core/mmio.c.
+ * Every exit is counted and timed (kvmini_stats.h) and traced
+ * (kvmini_trace.h) once, after its handler decided where it ends.  Port
+ * I/O first asks the VM's in-kernel handlers (core/fastpath.c); MMIO
+ * exits continue in core/mmio.c.
  */
 #include <linux/sched/signal.h>
 #include <linux/mm.h>
@@ -21,18 +23,20 @@
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_entry.h"
+#include "../kvmini_stats.h"
+#include "../kvmini_trace.h"
 
 /* The entry assembly indexes vcpu->gprs with these. */
 static_assert(GPR_OFF_RCX == GPR_RCX * 8 && GPR_OFF_RBP == GPR_RBP * 8 &&
 	      GPR_OFF_RDI == GPR_RDI * 8 && GPR_OFF_R15 == GPR_R15 * 8);
 
-static void *run_io_data(struct kvmini_vcpu *vcpu)
+void *kvmini_run_io_data(struct kvmini_vcpu *vcpu)
 {
 	return (u8 *)vcpu->run + KVMINI_RUN_IO_DATA_OFFSET;
 }
 
 /* Write size bytes of data into a register the way x86 does. */
-static void gpr_write(unsigned long *r, u64 data, int size, bool high_byte)
+void kvmini_gpr_write(unsigned long *r, u64 data, int size, bool high_byte)
 {
 	switch (size) {
 	case 1:
@@ -72,37 +76,69 @@ static void complete_pending_read(struct kvmini_vcpu *vcpu)
 		data = READ_ONCE(vcpu->run->hypercall.ret);
 		break;
 	default:
-		memcpy(&data, run_io_data(vcpu), p->size);
+		memcpy(&data, kvmini_run_io_data(vcpu), p->size);
 		break;
 	}
-	gpr_write(&vcpu->gprs[p->reg], data, p->dest_size, p->high_byte);
+	kvmini_gpr_write(&vcpu->gprs[p->reg], data, p->dest_size, p->high_byte);
 	p->active = false;
 }
 
 /*
- * Port I/O that userspace emulates: describe it in the run page.  String
- * I/O continues in core/string_io.c.
+ * Port I/O: an in-kernel handler first (core/fastpath.c), else userspace
+ * emulates it from the run page.  String I/O goes on in core/string_io.c.
  */
 static int handle_io(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
 	struct kvmini_run *run = vcpu->run;
+	u32 value = 0;
+	int r;
 
 	if (exit->io.string)
 		return kvmini_handle_string_io(vcpu, exit);
+
+	r = kvmini_fastpath_io(vcpu, exit);
+	if (r != -ENOENT) {
+		if (exit->io.in)
+			memcpy(&value, &vcpu->gprs[GPR_RAX], exit->io.size);
+		trace_kvmini_pio(vcpu->id, exit->io.port, exit->io.size,
+				 exit->io.in, 1, value, true);
+		return r;
+	}
 
 	run->io.direction = exit->io.in ? KVMINI_IO_IN : KVMINI_IO_OUT;
 	run->io.size = exit->io.size;
 	run->io.port = exit->io.port;
 	run->io.count = 1;
 	run->io.data_offset = KVMINI_RUN_IO_DATA_OFFSET;
-	if (exit->io.in)
+	if (exit->io.in) {
 		vcpu->pending = (struct kvmini_pending_read) {
 			.active = true, .size = exit->io.size,
 			.dest_size = exit->io.size, .reg = GPR_RAX,
 		};
-	else
-		memcpy(run_io_data(vcpu), &vcpu->gprs[GPR_RAX], exit->io.size);
+	} else {
+		memcpy(kvmini_run_io_data(vcpu), &vcpu->gprs[GPR_RAX],
+		       exit->io.size);
+		memcpy(&value, &vcpu->gprs[GPR_RAX], exit->io.size);
+	}
+	trace_kvmini_pio(vcpu->id, exit->io.port, exit->io.size, exit->io.in,
+			 1, value, false);
 	kvmini_vendor->skip_instruction(vcpu);
+	return 0;
+}
+
+/*
+ * HLT goes to userspace.  Console bytes still buffered go first: the
+ * vCPU hands them over as an OUT exit and reports the HLT at the next
+ * RUN, so output and halt arrive in the order the guest made them.
+ */
+static int handle_hlt(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
+{
+	kvmini_vendor->skip_instruction(vcpu);
+	if (vcpu->console.len) {
+		kvmini_console_flush(vcpu);
+		exit->user_reason = KVMINI_EXIT_IO;
+		vcpu->hlt_pending = true;
+	}
 	return 0;
 }
 
@@ -148,48 +184,90 @@ static int handle_gpa_fault(struct kvmini_vcpu *vcpu,
 	return is_mmio ? kvmini_handle_mmio(vcpu, exit) : 1;
 }
 
-/* > 0: enter the guest again; 0: return to userspace; < 0: error. */
+static int handle_cpuid(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
+{
+	kvmini_handle_cpuid(vcpu);
+	return 1;
+}
+
+static int handle_msr(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
+{
+	kvmini_handle_msr(vcpu, exit);
+	return 1;
+}
+
+static int handle_unhandled(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit)
+{
+	return kvmini_fetch_insn(vcpu);
+}
+
+/* The host took its interrupt or NMI, or the time slice ended. */
+static int handle_reenter(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
+{
+	return 1;
+}
+
+/*
+ * The dispatch: one handler per vendor-neutral reason of KVMINI_EXITS.
+ * A handler returns > 0 to enter the guest again, 0 to return to
+ * userspace with the run page filled, < 0 for an error.  Reasons without
+ * a handler (shutdown, failed entry) go to userspace as they are.
+ */
+typedef int (*kvmini_exit_handler_t)(struct kvmini_vcpu *vcpu,
+				     struct kvmini_exit *exit);
+
+static const kvmini_exit_handler_t exit_handlers[KVMINI_EXIT_NR] = {
+	[KVMINI_EXIT_IO]		= handle_io,
+	[KVMINI_EXIT_HLT]		= handle_hlt,
+	[KVMINI_EXIT_UNHANDLED]		= handle_unhandled,
+	[KVMINI_EXIT_HYPERCALL]		= handle_hypercall,
+	[KVMINI_EXIT_EXTINT]		= handle_reenter,
+	[KVMINI_EXIT_NMI]		= handle_reenter,
+	[KVMINI_EXIT_CPUID]		= handle_cpuid,
+	[KVMINI_EXIT_MSR]		= handle_msr,
+	[KVMINI_EXIT_GPA_MAP]		= handle_gpa_fault,
+	[KVMINI_EXIT_TIMESLICE]		= handle_reenter,
+};
+
 static int kvmini_handle_exit(struct kvmini_vcpu *vcpu,
 			      struct kvmini_exit *exit)
 {
-	switch (exit->reason) {
-	case KVMINI_EXIT_EXTINT:
-	case KVMINI_EXIT_NMI:
-	case KVMINI_EXIT_TIMESLICE:
-		return 1;
-	case KVMINI_EXIT_GPA_MAP:
-		return handle_gpa_fault(vcpu, exit);
-	case KVMINI_EXIT_IO:
-		return handle_io(vcpu, exit);
-	case KVMINI_EXIT_HLT:
-		kvmini_vendor->skip_instruction(vcpu);
-		return 0;
-	case KVMINI_EXIT_CPUID:
-		kvmini_handle_cpuid(vcpu);
-		return 1;
-	case KVMINI_EXIT_MSR:
-		kvmini_handle_msr(vcpu, exit);
-		return 1;
-	case KVMINI_EXIT_HYPERCALL:
-		return handle_hypercall(vcpu, exit);
-	case KVMINI_EXIT_UNHANDLED:
-		return kvmini_fetch_insn(vcpu);
-	default:
-		/* Shutdown and failed entries stop here. */
-		return 0;
-	}
+	kvmini_exit_handler_t handler = exit_handlers[exit->reason];
+
+	return handler ? handler(vcpu, exit) : 0;
+}
+
+/* Enter the guest once; the exit comes back decoded in *exit. */
+static void enter_guest(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
+{
+	memset(exit, 0, sizeof(*exit));
+	preempt_disable();
+	if (trace_kvmini_entry_enabled())
+		trace_kvmini_entry(vcpu->id, kvmini_vendor->get_rip(vcpu));
+	kvmini_vendor->run(vcpu, exit);
+	if (trace_kvmini_exit_enabled())
+		exit->rip = kvmini_vendor->get_rip(vcpu);
+	preempt_enable();
 }
 
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
 {
 	struct kvmini_run *run = vcpu->run;
 	struct kvmini_exit exit;
+	bool in_kernel;
 	int r;
 
 	if (vcpu->pending.active)
 		complete_pending_read(vcpu);
 	if (vcpu->pending_ins.active)
 		kvmini_complete_string_in(vcpu);
+	/* A HLT that waited behind console output (handle_hlt). */
+	if (vcpu->hlt_pending) {
+		vcpu->hlt_pending = false;
+		run->exit_reason = KVMINI_EXIT_HLT;
+		return 0;
+	}
 
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVMINI_EXIT_INTR;
@@ -201,22 +279,26 @@ int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
 	do {
 		if (signal_pending(current)) {
 			exit.reason = KVMINI_EXIT_INTR;
+			exit.user_reason = 0;
 			r = -EINTR;
 			break;
 		}
 		cond_resched();
 
-		memset(&exit, 0, sizeof(exit));
-		preempt_disable();
-		kvmini_vendor->run(vcpu, &exit);
-		preempt_enable();
-
+		enter_guest(vcpu, &exit);
 		run->hw = exit.hw;
 		r = kvmini_handle_exit(vcpu, &exit);
-		run->exit_count[exit.reason]++;
+
+		/* Counted and traced once, where it ended up. */
+		in_kernel = r > 0;
+		kvmini_stats_exit(vcpu, &exit, in_kernel);
+		trace_kvmini_exit(vcpu->id, &exit, in_kernel);
 	} while (r > 0);
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 
-	run->exit_reason = exit.reason;
+	run->exit_reason = exit.user_reason ?: exit.reason;
+	/* An error ends RUN: no kernel-only reason leaks into the page. */
+	if (run->exit_reason >= KVMINI_EXIT_KERNEL_FIRST)
+		run->exit_reason = KVMINI_EXIT_NONE;
 	return r;
 }

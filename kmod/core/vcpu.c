@@ -20,6 +20,7 @@
 #include <asm/processor-flags.h>
 
 #include "../kvmini_vendor.h"
+#include "../kvmini_stats.h"
 
 /* RFLAGS bits a guest may hold; bit 1 must be set. */
 #define RFLAGS_VALID	(X86_EFLAGS_CF | X86_EFLAGS_FIXED | X86_EFLAGS_PF | \
@@ -144,8 +145,13 @@ static long kvmini_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	if (!kvmini_owner_ok(vcpu->vm))
 		return -EIO;
 
+	/* Neither needs the vCPU loaded, nor waits for a running RUN. */
+	if (cmd == KVMINI_GET_STATS_FD)
+		return arg ? -EINVAL : kvmini_vcpu_stats_fd(vcpu, filp);
+
 	switch (cmd) {
 	case KVMINI_RUN:
+	case KVMINI_READ_CONSOLE:
 	case KVMINI_GET_REGS:
 	case KVMINI_SET_REGS:
 	case KVMINI_GET_SREGS:
@@ -170,6 +176,9 @@ static long kvmini_vcpu_ioctl(struct file *filp, unsigned int cmd,
 		break;
 	case KVMINI_GET_SREGS:
 		r = vcpu_get_sregs(vcpu, argp);
+		break;
+	case KVMINI_READ_CONSOLE:
+		r = kvmini_vcpu_read_console(vcpu, argp);
 		break;
 	default:
 		r = vcpu_set_sregs(vcpu, argp);
@@ -218,6 +227,7 @@ static void kvmini_vcpu_destroy(struct kvmini_vcpu *vcpu)
 
 	kvmini_vendor->vcpu_free(vcpu);
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	kvmini_vcpu_stats_free(vcpu->stats);
 	__free_page(vcpu->run_page);
 	kfree(vcpu);
 	kvmini_vm_put(vm);
@@ -230,6 +240,7 @@ static int kvmini_vcpu_release(struct inode *inode, struct file *filp)
 }
 
 static const struct file_operations kvmini_vcpu_fops = {
+	.owner		= THIS_MODULE,
 	.release	= kvmini_vcpu_release,
 	.unlocked_ioctl	= kvmini_vcpu_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
@@ -259,8 +270,11 @@ long kvmini_vcpu_create(struct kvmini_vm *vm, unsigned long id)
 	if (!vcpu->run_page)
 		goto out_free_vcpu;
 	vcpu->run = page_address(vcpu->run_page);
-	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
+	vcpu->stats = kvmini_vcpu_stats_alloc();
+	if (!vcpu->stats)
 		goto out_free_run;
+	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
+		goto out_free_stats;
 	r = kvmini_vendor->vcpu_create(vcpu);
 	if (r)
 		goto out_free_fpu;
@@ -285,6 +299,8 @@ out_free_vendor:
 	kvmini_vendor->vcpu_free(vcpu);
 out_free_fpu:
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+out_free_stats:
+	kvmini_vcpu_stats_free(vcpu->stats);
 out_free_run:
 	__free_page(vcpu->run_page);
 out_free_vcpu:

@@ -19,11 +19,17 @@
 #include <linux/uaccess.h>
 
 #include "../kvmini_vendor.h"
+#include "../kvmini_stats.h"
+
+/* Names VMs in debugfs and in stats ids. */
+static atomic_t kvmini_vm_ids = ATOMIC_INIT(0);
 
 static void kvmini_vm_release_ref(struct kref *ref)
 {
 	struct kvmini_vm *vm = container_of(ref, struct kvmini_vm, ref);
 
+	kvmini_vm_debugfs_remove(vm);
+	kvmini_fastpath_free(vm);
 	kvmini_gpa_map_free(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -195,6 +201,12 @@ static long kvmini_vm_ioctl(struct file *filp, unsigned int cmd,
 		return kvmini_vcpu_create(vm, arg);
 	case KVMINI_SET_CPUID:
 		return kvmini_vm_set_cpuid(vm, (void __user *)arg);
+	case KVMINI_ATTACH_PORT_HANDLER:
+		return kvmini_vm_attach_port(vm, (void __user *)arg);
+	case KVMINI_DETACH_PORT_HANDLER:
+		return kvmini_vm_detach_port(vm, (void __user *)arg);
+	case KVMINI_GET_STATS_FD:
+		return arg ? -EINVAL : kvmini_vm_stats_fd(vm);
 	default:
 		return -ENOTTY;
 	}
@@ -207,6 +219,7 @@ static int kvmini_vm_release(struct inode *inode, struct file *filp)
 }
 
 static const struct file_operations kvmini_vm_fops = {
+	.owner		= THIS_MODULE,
 	.release	= kvmini_vm_release,
 	.unlocked_ioctl	= kvmini_vm_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
@@ -230,6 +243,8 @@ long kvmini_vm_create(unsigned long flags)
 	mutex_init(&vm->gpa_lock);
 	mutex_init(&vm->vcpus_lock);
 	mutex_init(&vm->cpuid_lock);
+	kvmini_fastpath_init(vm);
+	vm->id = atomic_inc_return(&kvmini_vm_ids);
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 
@@ -239,6 +254,7 @@ long kvmini_vm_create(unsigned long flags)
 
 	/* Each VM pins the module; the release path drops it. */
 	__module_get(THIS_MODULE);
+	kvmini_vm_debugfs_create(vm);
 	r = anon_inode_getfd("kvmini-vm", &kvmini_vm_fops, vm,
 			     O_RDWR | O_CLOEXEC);
 	if (r < 0)

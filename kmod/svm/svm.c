@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/percpu.h>
 #include <asm/svm.h>
+#include <uapi/asm/kvm.h>	/* the vectors SVM_EXIT_REASONS names */
 #include <asm/msr.h>
 #include <asm/debugreg.h>
 #include <asm/processor.h>
@@ -29,6 +30,7 @@
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_state.h"
+#include "../kvmini_stats.h"
 #include "svm_entry.h"
 
 #define SVM_ASID		1
@@ -524,6 +526,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	vcpu->last_cpu = cpu;
 	sc->last_vmcb = vmcb;
+	kvmini_stats_entry(vcpu);
 	svm_clgi();
 	/*
 	 * With V_INTR_MASKING the host's IF at VMRUN decides whether a
@@ -534,6 +537,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	kvmini_svm_enter(svm->vmcb_pa, vcpu->gprs, __pa(sc->host_save));
 	native_irq_disable();
 	svm_stgi();
+	exit->tsc = kvmini_exit_tsc();
 
 	vcpu->gprs[GPR_RAX] = vmcb->save.rax;
 	if (hw_breakpoint_active())
@@ -554,6 +558,15 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	local_irq_enable();
 }
 
+static u64 svm_get_rip(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.rip;
+}
+
+static const struct kvmini_hw_exit_name svm_exit_names[] = {
+	SVM_EXIT_REASONS
+};
+
 /* NPT is walked in the host's paging mode: five levels under LA57. */
 static unsigned int svm_gpa_levels(void)
 {
@@ -563,6 +576,8 @@ static unsigned int svm_gpa_levels(void)
 const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.name			= "svm",
 	.vendor			= KVMINI_VENDOR_SVM,
+	.hw_exit_names		= svm_exit_names,
+	.nr_hw_exit_names	= ARRAY_SIZE(svm_exit_names),
 	/* NPT walks are user accesses: U/S must be set at every level. */
 	.gpa_table_bits		= _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
 	.gpa_leaf_ro_bits	= _PAGE_PRESENT | _PAGE_USER,
@@ -583,5 +598,6 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
 	.run			= svm_run,
+	.get_rip		= svm_get_rip,
 	.skip_instruction	= svm_skip_instruction,
 };

@@ -23,7 +23,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define KVMINI_API_VERSION	1
+#define KVMINI_API_VERSION	2
 
 /* Limits, also reported through KVMINI_CHECK_CAP. */
 #define KVMINI_MAX_VCPUS	8
@@ -143,31 +143,40 @@ struct kvmini_sregs {
 /* ------------------------------------------------------------------ */
 
 /*
- * Why the vCPU stopped (run->exit_reason), and the buckets of the exit
- * statistics (run->exit_count[]).  Reasons below KVMINI_EXIT_NR_USER are
- * ones userspace sees; the rest are handled in the kernel and only counted.
+ * Every vendor-neutral exit reason, defined once: X(NAME, number, "name").
+ * The enum below, the module's dispatch table, its statistics and the
+ * tool's names all come from this table.
+ *
+ * Numbers 0-63 are reasons userspace can see in run->exit_reason; 64-127
+ * are exits the kernel always handles itself, which appear only in the
+ * statistics and traces.  A new reason takes the next free number of its
+ * range: nothing is renumbered and no uapi array grows.
  */
-enum kvmini_exit_reason {
-	KVMINI_EXIT_NONE = 0,		/* no exit yet */
-	KVMINI_EXIT_IO = 1,		/* run->io */
-	KVMINI_EXIT_MMIO = 2,		/* run->mmio */
-	KVMINI_EXIT_HLT = 3,
-	KVMINI_EXIT_SHUTDOWN = 4,	/* triple fault */
-	KVMINI_EXIT_FAIL_ENTRY = 5,	/* run->hw: why the CPU refused */
-	KVMINI_EXIT_UNHANDLED = 6,	/* run->hw, run->unhandled */
-	KVMINI_EXIT_HYPERCALL = 7,	/* run->hypercall */
-	KVMINI_EXIT_INTR = 8,		/* signal or immediate_exit: -EINTR */
-	KVMINI_EXIT_NR_USER = 9,
+#define KVMINI_EXIT_USER_FIRST		0
+#define KVMINI_EXIT_KERNEL_FIRST	64
+#define KVMINI_EXIT_NR			128
 
-	/* Handled in the kernel, counted only. */
-	KVMINI_EXIT_EXTINT = 9,		/* host interrupt */
-	KVMINI_EXIT_NMI = 10,
-	KVMINI_EXIT_CPUID = 11,
-	KVMINI_EXIT_MSR = 12,
-	KVMINI_EXIT_GPA_MAP = 13,	/* EPT/NPT fault that mapped memory */
-	KVMINI_EXIT_FASTPATH_IO = 14,	/* port I/O completed in the kernel */
-	KVMINI_EXIT_TIMESLICE = 15,	/* VMX preemption timer: time's up */
-	KVMINI_EXIT_NR = 16,
+#define KVMINI_EXITS(X)							\
+	X(NONE,		0,	"none")		/* no exit yet */	\
+	X(IO,		1,	"io")		/* run->io */		\
+	X(MMIO,		2,	"mmio")		/* run->mmio */		\
+	X(HLT,		3,	"hlt")					\
+	X(SHUTDOWN,	4,	"shutdown")	/* triple fault */	\
+	X(FAIL_ENTRY,	5,	"fail_entry")	/* run->hw */		\
+	X(UNHANDLED,	6,	"unhandled")	/* run->unhandled */	\
+	X(HYPERCALL,	7,	"hypercall")	/* run->hypercall */	\
+	X(INTR,		8,	"intr")		/* RUN got -EINTR */	\
+	X(EXTINT,	64,	"extint")	/* host interrupt */	\
+	X(NMI,		65,	"nmi")					\
+	X(CPUID,	66,	"cpuid")				\
+	X(MSR,		67,	"msr")					\
+	X(GPA_MAP,	68,	"gpa_map")	/* EPT/NPT mapped */	\
+	X(TIMESLICE,	69,	"timeslice")	/* VMX time slice */
+
+enum kvmini_exit_reason {
+#define KVMINI_EXIT_ENUM(name, nr, str)	KVMINI_EXIT_##name = nr,
+	KVMINI_EXITS(KVMINI_EXIT_ENUM)
+#undef KVMINI_EXIT_ENUM
 };
 
 #define KVMINI_IO_IN		0
@@ -242,29 +251,176 @@ struct kvmini_run {
 		__u8 exit_padding[256];
 	};
 
-	/* Exits counted by reason since the vCPU was created. */
-	__u64 exit_count[KVMINI_EXIT_NR];
-
 	/* Port I/O data lives in the rest of the page. */
 };
 
 #define KVMINI_RUN_IO_DATA_OFFSET	1024
 
 /* ------------------------------------------------------------------ */
+/* In-kernel port I/O handlers (fast paths)                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A VM can hand a range of ports to a handler in the kernel: an IN or OUT
+ * to them is then completed without leaving the kernel, and the guest is
+ * re-entered at once.  String I/O (INS/OUTS) always goes to userspace.
+ *
+ *   SINK      OUT is dropped; IN reads all ones.
+ *   COUNTER   every access counts; IN reads the count, this access
+ *             included (truncated to the access size).
+ *   LOOPBACK  OUT stores the value; IN reads the last value stored (0
+ *             before the first OUT), truncated to the access size.
+ *   CONSOLE   OUT bytes (the low byte of each OUT) are buffered per vCPU
+ *             and reach userspace as one KVMINI_EXIT_IO of count bytes
+ *             (size 1, OUT, port first_port) when a newline arrives, when
+ *             KVMINI_CONSOLE_BUF bytes are buffered, and before a HLT exit;
+ *             KVMINI_READ_CONSOLE takes them at any other time.  IN reads
+ *             all ones.
+ *   EVENTFD   OUT signals the eventfd `fd` and the guest goes on; with
+ *             KVMINI_PORT_MATCH_VALUE only an OUT of `value` (the
+ *             zero-extended data) does, others go to userspace.  IN goes
+ *             to userspace.
+ *
+ * Attaching or detaching takes effect for every exit that begins after
+ * the ioctl returns, on every vCPU, also while they run; an exit that is
+ * being handled meanwhile is handled exactly once, by the old table or by
+ * the new one.  Bytes a console has already buffered stay with their vCPU.
+ *
+ * Errors: EINVAL (unknown kind, flags, nonzero reserved fields, value
+ * without MATCH_VALUE, fd for a kind other than EVENTFD, last_port <
+ * first_port), EEXIST (overlaps an attached range), ENOSPC (already
+ * KVMINI_MAX_PORT_HANDLERS), EBADF (fd is not an eventfd).  DETACH takes
+ * the range exactly as attached, every other field zero; ENOENT if no
+ * handler has that range.
+ */
+#define KVMINI_PORT_SINK	1
+#define KVMINI_PORT_COUNTER	2
+#define KVMINI_PORT_LOOPBACK	3
+#define KVMINI_PORT_CONSOLE	4
+#define KVMINI_PORT_EVENTFD	5
+
+#define KVMINI_PORT_MATCH_VALUE	_BITUL(0)	/* EVENTFD only */
+#define KVMINI_PORT_FLAGS	KVMINI_PORT_MATCH_VALUE
+
+#define KVMINI_MAX_PORT_HANDLERS	16
+#define KVMINI_CONSOLE_BUF		1024
+
+struct kvmini_port_handler {
+	__u16 first_port;
+	__u16 last_port;	/* inclusive */
+	__u32 kind;		/* KVMINI_PORT_* */
+	__u32 flags;
+	__s32 fd;		/* EVENTFD: the eventfd; else 0 */
+	__u64 value;		/* KVMINI_PORT_MATCH_VALUE: the value */
+	__u64 reserved[4];
+};
+
+/*
+ * KVMINI_READ_CONSOLE (vCPU fd): move up to `size` bytes the vCPU's
+ * console has buffered to `buf`; returns the number of bytes and sets
+ * `port` to the console's first port.  0 when nothing is buffered.
+ * Errors: EINVAL (nonzero padding or reserved), EFAULT.
+ */
+struct kvmini_console_read {
+	__u64 buf;
+	__u32 size;
+	__u16 port;		/* out */
+	__u16 padding;
+	__u64 reserved[2];
+};
+
+/* ------------------------------------------------------------------ */
+/* Statistics                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * KVMINI_GET_STATS_FD (VM or vCPU fd) returns a read-only fd whose
+ * contents describe themselves, like KVM's binary stats:
+ *
+ *   offset 0            struct kvmini_stats_header
+ *   header.id_offset    a NUL-terminated name, KVMINI_STATS_ID_SIZE bytes
+ *   header.desc_offset  num_desc x struct kvmini_stats_desc, each followed
+ *                       by its name (name_size bytes, NUL-terminated)
+ *   header.data_offset  the values: desc.size __u64s at data_offset +
+ *                       desc.offset
+ *
+ * The header and descriptors never change for the fd's lifetime; pread()
+ * the data again for current values.  A VM's fd sums its vCPUs.
+ *
+ * Every exit is counted once, when it happens, under its vendor-neutral
+ * reason and its hardware reason, as handled in the kernel or forwarded
+ * to userspace; port I/O also under its port.  Its cost is the time from
+ * the VM exit to the next VM entry in TSC cycles, added at that entry.
+ * The names:
+ *
+ *   exit.REASON.{kernel,user}.{count,cycles,min_cycles,max_cycles,hist}
+ *   hw.NAME.{kernel,user}.{count,cycles}   NAME from the kernel's own
+ *                       VMX_EXIT_REASONS / SVM_EXIT_REASONS; hw.other for
+ *                       codes missing there
+ *   port.id             KVMINI_STATS_PORTS slots: port + 1, 0 if unused
+ *   port.{kernel,user}.{count,cycles}      per slot
+ *   port.untracked      port exits that found no free slot
+ *
+ * hist is a log2 histogram: bucket 0 counts 0 cycles, bucket i > 0 counts
+ * [2^(i-1), 2^i), the last bucket everything above.
+ */
+#define KVMINI_STATS_TYPE_SHIFT		0
+#define KVMINI_STATS_TYPE_MASK		(0xf << KVMINI_STATS_TYPE_SHIFT)
+#define KVMINI_STATS_TYPE_CUMULATIVE	(0 << KVMINI_STATS_TYPE_SHIFT)
+#define KVMINI_STATS_TYPE_INSTANT	(1 << KVMINI_STATS_TYPE_SHIFT)
+#define KVMINI_STATS_TYPE_MIN		(2 << KVMINI_STATS_TYPE_SHIFT)
+#define KVMINI_STATS_TYPE_MAX		(3 << KVMINI_STATS_TYPE_SHIFT)
+#define KVMINI_STATS_TYPE_LOG_HIST	(4 << KVMINI_STATS_TYPE_SHIFT)
+
+#define KVMINI_STATS_UNIT_SHIFT		4
+#define KVMINI_STATS_UNIT_MASK		(0xf << KVMINI_STATS_UNIT_SHIFT)
+#define KVMINI_STATS_UNIT_NONE		(0 << KVMINI_STATS_UNIT_SHIFT)
+#define KVMINI_STATS_UNIT_CYCLES	(1 << KVMINI_STATS_UNIT_SHIFT)
+
+#define KVMINI_STATS_NAME_SIZE		48
+#define KVMINI_STATS_ID_SIZE		48
+#define KVMINI_STATS_HIST_BUCKETS	32
+#define KVMINI_STATS_PORTS		64
+
+struct kvmini_stats_header {
+	__u32 flags;		/* 0 */
+	__u32 name_size;	/* KVMINI_STATS_NAME_SIZE */
+	__u32 num_desc;
+	__u32 desc_size;	/* of one descriptor, its name included */
+	__u64 id_offset;
+	__u64 desc_offset;
+	__u64 data_offset;
+	__u64 data_size;	/* bytes */
+};
+
+struct kvmini_stats_desc {
+	__u32 flags;		/* KVMINI_STATS_TYPE_* | KVMINI_STATS_UNIT_* */
+	__u16 size;		/* number of __u64 values */
+	__u16 padding;
+	__u32 offset;		/* of the first value, from data_offset */
+	__u32 padding2;
+	char name[];		/* name_size bytes */
+};
+
+/* ------------------------------------------------------------------ */
 /* Capabilities                                                         */
 /* ------------------------------------------------------------------ */
 
+/* KVMINI_CHECK_CAP returns 0 for a capability this module does not know. */
 #define KVMINI_CAP_VENDOR	1	/* KVMINI_VENDOR_* of this host */
 #define KVMINI_CAP_MAX_VCPUS	2
 #define KVMINI_CAP_MAX_SLOTS	3
 #define KVMINI_CAP_READONLY_MEM	4
 #define KVMINI_CAP_HYPERCALLS	5
+#define KVMINI_CAP_PORT_HANDLERS 6	/* KVMINI_MAX_PORT_HANDLERS */
+#define KVMINI_CAP_STATS_FD	7
 
 /* ------------------------------------------------------------------ */
 /* ioctls                                                               */
 /* ------------------------------------------------------------------ */
 
-#define KVMINI_IO	0xB7
+/* Listed as free in ioctl-number.rst of Linux 6.1 and 6.12. */
+#define KVMINI_IO	0xA9
 
 /*
  * KVMINI_CREATE_VM flags.  KVMINI_VM_HYPERCALLS: VMCALL (VMX) and VMMCALL
@@ -286,6 +442,12 @@ struct kvmini_run {
 #define KVMINI_SET_MEMORY_SLOT	_IOW(KVMINI_IO, 0x10, struct kvmini_memory_slot)
 #define KVMINI_CREATE_VCPU	_IO(KVMINI_IO, 0x11)	/* arg: vcpu id */
 #define KVMINI_SET_CPUID	_IOW(KVMINI_IO, 0x12, struct kvmini_cpuid)
+#define KVMINI_ATTACH_PORT_HANDLER \
+	_IOW(KVMINI_IO, 0x13, struct kvmini_port_handler)
+#define KVMINI_DETACH_PORT_HANDLER \
+	_IOW(KVMINI_IO, 0x14, struct kvmini_port_handler)
+/* VM or vCPU fd; arg 0 (EINVAL otherwise); returns the stats fd. */
+#define KVMINI_GET_STATS_FD	_IO(KVMINI_IO, 0x15)
 
 /*
  * vCPU fd.  KVMINI_RUN (arg 0) runs the guest until an exit userspace must
@@ -299,5 +461,6 @@ struct kvmini_run {
 #define KVMINI_SET_REGS		_IOW(KVMINI_IO, 0x22, struct kvmini_regs)
 #define KVMINI_GET_SREGS	_IOR(KVMINI_IO, 0x23, struct kvmini_sregs)
 #define KVMINI_SET_SREGS	_IOW(KVMINI_IO, 0x24, struct kvmini_sregs)
+#define KVMINI_READ_CONSOLE	_IOWR(KVMINI_IO, 0x25, struct kvmini_console_read)
 
 #endif /* _UAPI_KVMINI_H */

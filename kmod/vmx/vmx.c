@@ -32,6 +32,7 @@
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_state.h"
+#include "../kvmini_stats.h"
 #include "vmx_entry.h"
 
 #ifndef VMX_BASIC_TRUE_CTLS
@@ -854,7 +855,9 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		native_write_cr2(vmx->cr2);
 
 	vmx->entered = true;
+	kvmini_stats_entry(vcpu);
 	failed = kvmini_vmx_enter(vcpu->gprs, vmx->launched, HOST_RSP);
+	exit->tsc = kvmini_exit_tsc();
 
 	vmx->cr2 = native_read_cr2();
 	if (hw_breakpoint_active())
@@ -887,6 +890,15 @@ out:
 	local_irq_enable();
 }
 
+static u64 vmx_get_rip(struct kvmini_vcpu *vcpu)
+{
+	return vmcs_read(GUEST_RIP);
+}
+
+static const struct kvmini_hw_exit_name vmx_exit_names[] = {
+	VMX_EXIT_REASONS
+};
+
 /* The EPT pointer asks for four levels (VMX_EPTP_PWL_4). */
 static unsigned int vmx_gpa_levels(void)
 {
@@ -896,6 +908,8 @@ static unsigned int vmx_gpa_levels(void)
 const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.name			= "vmx",
 	.vendor			= KVMINI_VENDOR_VMX,
+	.hw_exit_names		= vmx_exit_names,
+	.nr_hw_exit_names	= ARRAY_SIZE(vmx_exit_names),
 	.gpa_table_bits		= VMX_EPT_READABLE_MASK |
 				  VMX_EPT_WRITABLE_MASK |
 				  VMX_EPT_EXECUTABLE_MASK,
@@ -922,5 +936,6 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
 	.run			= vmx_run,
+	.get_rip		= vmx_get_rip,
 	.skip_instruction	= vmx_skip_instruction,
 };
