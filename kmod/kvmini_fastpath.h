@@ -18,8 +18,8 @@
 enum kvmini_pio_result {
 	KVMINI_PIO_DONE,	/* completed: re-enter the guest */
 	KVMINI_PIO_FORWARD,	/* not for us: userspace emulates it */
-	KVMINI_PIO_DONE_EXIT,	/* completed, and the run page holds an
-				 * exit for userspace (a console batch) */
+	/* completed, and the run page holds an exit (a console batch) */
+	KVMINI_PIO_DONE_EXIT,
 };
 
 struct kvmini_port_range {

@@ -98,8 +98,8 @@ static int handle_io(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 
 	r = kvmini_fastpath_io(vcpu, exit);
 	if (r != -ENOENT) {
-		if (exit->io.in)
-			memcpy(&value, &vcpu->gprs[GPR_RAX], exit->io.size);
+		/* Done in the kernel: RAX holds what was written or read. */
+		memcpy(&value, &vcpu->gprs[GPR_RAX], exit->io.size);
 		trace_kvmini_pio(vcpu->id, exit->io.port, exit->io.size,
 				 exit->io.in, 1, value, true);
 		return r;

@@ -62,12 +62,15 @@ MODULE_PARM_DESC(stats, "Count and time every exit (default Y); N costs nothing 
 /* Accounting                                                           */
 /* ------------------------------------------------------------------ */
 
-/* Exit reason -> compact index, from the exit table. */
-static const u8 exit_stat_index[KVMINI_EXIT_NR] = {
-#define KVMINI_EXIT_INDEX(name, nr, str)	[nr] = KVMINI_STAT_##name,
-	KVMINI_EXITS(KVMINI_EXIT_INDEX)
-#undef KVMINI_EXIT_INDEX
+/* The exit table's reason numbers, by compact index... */
+static const u8 exit_stat_reason[KVMINI_STAT_EXIT_NR] = {
+#define KVMINI_EXIT_NUMBER(name, nr, str)	nr,
+	KVMINI_EXITS(KVMINI_EXIT_NUMBER)
+#undef KVMINI_EXIT_NUMBER
 };
+
+/* ... and the other way round, filled at load. */
+static u8 exit_stat_index[KVMINI_EXIT_NR];
 
 static const char *const exit_stat_names[KVMINI_STAT_EXIT_NR] = {
 #define KVMINI_EXIT_STR(name, nr, str)	str,
@@ -314,6 +317,9 @@ static size_t data_bytes(void)
 int kvmini_stats_setup(void)
 {
 	unsigned int i, max;
+
+	for (i = 0; i < KVMINI_STAT_EXIT_NR; i++)
+		exit_stat_index[exit_stat_reason[i]] = i;
 
 	nr_hw = min(kvmini_vendor->nr_hw_exit_names, 254u);
 	memset(hw_map, nr_hw, sizeof(hw_map));
