@@ -260,15 +260,19 @@ TEST_F(st, outlives_fds)
 TEST_F(st, bad_requests)
 {
 	struct kvmini_stats *s = kvmini_vm_stats(self->vm);
+	void *bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
 	char c = 0;
 
 	EXPECT_ERRNO(EINVAL, ioctl(self->vm->fd, KVMINI_GET_STATS_FD, 1));
 	EXPECT_ERRNO(EINVAL, ioctl(self->vcpu->fd, KVMINI_GET_STATS_FD, 1));
 	/* Read-only. */
 	EXPECT_ERRNO(EBADF, write(s->fd, &c, 1));
-	/* A buffer that is not the caller's memory. */
-	EXPECT_ERRNO(EFAULT, pread(s->fd, (void *)8, 8, 0));
-	EXPECT_ERRNO(EFAULT, pread(s->fd, (void *)8, 8, s->hdr.data_offset));
+	/* A buffer the caller cannot write. */
+	ASSERT_NE(MAP_FAILED, bad);
+	EXPECT_ERRNO(EFAULT, pread(s->fd, bad, 8, 0));
+	EXPECT_ERRNO(EFAULT, pread(s->fd, bad, 8, s->hdr.data_offset));
+	munmap(bad, 4096);
 	kvmini_stats_close(s);
 }
 
