@@ -32,6 +32,9 @@ struct kvmini_backend_ops {
 	/* Exits of a reason so far (see kvmini_exit_count). */
 	int (*exit_count)(struct kvmini_vcpu *vcpu, uint32_t reason,
 			  uint64_t *count);
+	/* Queue an interrupt vector or an NMI for the next entries. */
+	int (*interrupt)(struct kvmini_vcpu *vcpu, uint8_t vector);
+	int (*nmi)(struct kvmini_vcpu *vcpu);
 	int (*attach_port)(struct kvmini_vm *vm,
 			   const struct kvmini_port_handler *h);
 	/* h holds only the range. */

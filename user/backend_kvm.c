@@ -169,6 +169,7 @@ static void kvm_complete(struct kvmini_vcpu *vcpu, struct kvm_run *k)
 	struct kvmini_run *run = vcpu->run;
 
 	k->immediate_exit = run->immediate_exit;
+	k->request_interrupt_window = run->request_interrupt_window;
 	if (run->exit_reason == KVMINI_EXIT_IO &&
 	    run->io.direction == KVMINI_IO_IN)
 		memcpy((uint8_t *)k + k->io.data_offset,
@@ -185,7 +186,11 @@ static uint32_t kvm_translate(struct kvmini_vcpu *vcpu, struct kvm_run *k)
 
 	memset(&run->hw, 0, sizeof(run->hw));
 	run->hw.reason = k->exit_reason;
+	run->ready_for_interrupt_injection = k->ready_for_interrupt_injection;
+	run->if_flag = k->if_flag;
 	switch (k->exit_reason) {
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		return KVMINI_EXIT_IRQ_WINDOW;
 	case KVM_EXIT_IO:
 		run->io.direction = k->io.direction == KVM_EXIT_IO_OUT ?
 				    KVMINI_IO_OUT : KVMINI_IO_IN;
@@ -234,6 +239,19 @@ static int kvm_run_op(struct kvmini_vcpu *vcpu)
 	return r < 0 ? -EINTR : 0;
 }
 
+/* Without an in-kernel irqchip KVM takes vectors as kvmini does. */
+static int kvm_interrupt(struct kvmini_vcpu *vcpu, uint8_t vector)
+{
+	struct kvm_interrupt irq = { .irq = vector };
+
+	return ret(ioctl(vcpu->fd, KVM_INTERRUPT, &irq));
+}
+
+static int kvm_nmi(struct kvmini_vcpu *vcpu)
+{
+	return ret(ioctl(vcpu->fd, KVM_NMI, 0));
+}
+
 static int kvm_exit_count(struct kvmini_vcpu *vcpu, uint32_t reason,
 			  uint64_t *count)
 {
@@ -266,6 +284,8 @@ const struct kvmini_backend_ops kvmini_backend_kvm = {
 	.set_sregs	= kvm_set_sregs,
 	.run		= kvm_run_op,
 	.exit_count	= kvm_exit_count,
+	.interrupt	= kvm_interrupt,
+	.nmi		= kvm_nmi,
 	.attach_port	= kvm_attach_port,
 	.detach_port	= kvm_detach_port,
 };

@@ -106,6 +106,18 @@ static int kvmini_exit_count_op(struct kvmini_vcpu *vcpu, uint32_t reason,
 	return 0;
 }
 
+static int kvmini_interrupt_op(struct kvmini_vcpu *vcpu, uint8_t vector)
+{
+	struct kvmini_interrupt irq = { .vector = vector };
+
+	return ret(ioctl(vcpu->fd, KVMINI_INTERRUPT, &irq));
+}
+
+static int kvmini_nmi_op(struct kvmini_vcpu *vcpu)
+{
+	return ret(ioctl(vcpu->fd, KVMINI_NMI, 0));
+}
+
 static int kvmini_attach_port_op(struct kvmini_vm *vm,
 				 const struct kvmini_port_handler *h)
 {
@@ -130,6 +142,8 @@ const struct kvmini_backend_ops kvmini_backend_kvmini = {
 	.set_sregs	= kvmini_set_sregs_op,
 	.run		= kvmini_run_op,
 	.exit_count	= kvmini_exit_count_op,
+	.interrupt	= kvmini_interrupt_op,
+	.nmi		= kvmini_nmi_op,
 	.attach_port	= kvmini_attach_port_op,
 	.detach_port	= kvmini_detach_port_op,
 };

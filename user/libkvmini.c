@@ -287,6 +287,16 @@ uint64_t kvmini_exit_count(struct kvmini_vcpu *vcpu, uint32_t reason)
 	return n;
 }
 
+int kvmini_vcpu_interrupt(struct kvmini_vcpu *vcpu, uint8_t vector)
+{
+	return vcpu->vm->ops->interrupt(vcpu, vector);
+}
+
+int kvmini_vcpu_nmi(struct kvmini_vcpu *vcpu)
+{
+	return vcpu->vm->ops->nmi(vcpu);
+}
+
 int kvmini_vm_attach_port(struct kvmini_vm *vm,
 			  const struct kvmini_port_handler *h)
 {

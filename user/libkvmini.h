@@ -97,6 +97,15 @@ void kvmini_vcpu_setup_long_mode(struct kvmini_vcpu *vcpu, void *mem,
 /* KVMINI_RUN; returns 0 or -errno (EINTR is not an error here). */
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu);
 
+/*
+ * Queue an external interrupt (the vector the userspace PIC or APIC
+ * chose) or an NMI; call from the vCPU's own thread, between RUNs.
+ * 0 or -errno (-EEXIST: one is still queued).  See uapi/kvmini.h for
+ * how a vCPU inside RUN is kicked.
+ */
+int kvmini_vcpu_interrupt(struct kvmini_vcpu *vcpu, uint8_t vector);
+int kvmini_vcpu_nmi(struct kvmini_vcpu *vcpu);
+
 /* Port I/O data of the current KVMINI_EXIT_IO. */
 static inline void *kvmini_io_data(struct kvmini_vcpu *vcpu)
 {

@@ -166,6 +166,7 @@ struct kvmini_sregs {
 	X(UNHANDLED,	6,	"unhandled")	/* run->unhandled */	\
 	X(HYPERCALL,	7,	"hypercall")	/* run->hypercall */	\
 	X(INTR,		8,	"intr")		/* RUN got -EINTR */	\
+	X(IRQ_WINDOW,	9,	"irq_window")	/* see request_... */	\
 	X(EXTINT,	64,	"extint")	/* host interrupt */	\
 	X(NMI,		65,	"nmi")					\
 	X(CPUID,	66,	"cpuid")				\
@@ -203,11 +204,23 @@ struct kvmini_hw_exit {
 struct kvmini_run {
 	/* in */
 	__u8  immediate_exit;
-	__u8  padding1[7];
+	/*
+	 * Set: RUN returns KVMINI_EXIT_IRQ_WINDOW as soon as the guest can
+	 * take an external interrupt (at once if it can now).
+	 */
+	__u8  request_interrupt_window;
+	__u8  padding1[6];
 
 	/* out */
 	__u32 exit_reason;	/* enum kvmini_exit_reason */
-	__u32 padding2;
+	/*
+	 * When RUN returned: an interrupt queued now would be taken at the
+	 * next entry (RFLAGS.IF set, no STI or MOV SS shadow, no event
+	 * being delivered, none queued); and RFLAGS.IF itself.
+	 */
+	__u8  ready_for_interrupt_injection;
+	__u8  if_flag;
+	__u16 padding2;
 	struct kvmini_hw_exit hw;
 
 	union {
@@ -255,6 +268,33 @@ struct kvmini_run {
 };
 
 #define KVMINI_RUN_IO_DATA_OFFSET	1024
+
+/* ------------------------------------------------------------------ */
+/* Interrupts                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The interrupt controllers live in userspace, as with KVM without an
+ * in-kernel irqchip.  A device raises a line on the userspace PIC, which
+ * picks a vector for a vCPU; the vCPU's thread (kicked out of RUN with a
+ * signal and immediate_exit if it is inside) queues the vector with
+ * KVMINI_INTERRUPT before its next RUN.  The kernel delivers it at the
+ * first entry where the guest can take it, opening an interrupt window
+ * itself if needed.  A queued interrupt ends a HLT: the guest resumes
+ * after the HLT, in the handler.
+ *
+ * KVMINI_INTERRUPT errors: EINVAL (vector > 255, flags, reserved),
+ * EEXIST (an interrupt is queued and not delivered yet).
+ *
+ * KVMINI_NMI (arg 0) queues an NMI, delivered once NMIs are not
+ * blocked; NMIs queued while one is queued merge into it, as NMIs do on
+ * hardware.  EINVAL if arg != 0.
+ */
+struct kvmini_interrupt {
+	__u32 vector;
+	__u32 flags;		/* 0 */
+	__u64 reserved[2];
+};
 
 /* ------------------------------------------------------------------ */
 /* In-kernel port I/O handlers (fast paths)                             */
@@ -414,6 +454,7 @@ struct kvmini_stats_desc {
 #define KVMINI_CAP_HYPERCALLS	5
 #define KVMINI_CAP_PORT_HANDLERS 6	/* KVMINI_MAX_PORT_HANDLERS */
 #define KVMINI_CAP_STATS_FD	7
+#define KVMINI_CAP_INTERRUPTS	8	/* KVMINI_INTERRUPT, KVMINI_NMI */
 
 /* ------------------------------------------------------------------ */
 /* ioctls                                                               */
@@ -462,5 +503,7 @@ struct kvmini_stats_desc {
 #define KVMINI_GET_SREGS	_IOR(KVMINI_IO, 0x23, struct kvmini_sregs)
 #define KVMINI_SET_SREGS	_IOW(KVMINI_IO, 0x24, struct kvmini_sregs)
 #define KVMINI_READ_CONSOLE	_IOWR(KVMINI_IO, 0x25, struct kvmini_console_read)
+#define KVMINI_INTERRUPT	_IOW(KVMINI_IO, 0x26, struct kvmini_interrupt)
+#define KVMINI_NMI		_IO(KVMINI_IO, 0x27)
 
 #endif /* _UAPI_KVMINI_H */
