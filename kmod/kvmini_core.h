@@ -103,6 +103,11 @@ struct kvmini_exit {
 		struct {
 			bool write;
 		} msr;
+		struct {
+			u8 cr;
+			u8 gpr;		/* enum kvmini_gpr */
+			bool write;
+		} cr;
 	};
 };
 
@@ -114,6 +119,8 @@ struct kvmini_exit {
 #define KVMINI_EVENT_VALID		BIT(31)
 #define KVMINI_EVENT_HAS_ERROR		BIT(11)
 #define KVMINI_EVENT_TYPE_MASK		(7 << 8)
+#define KVMINI_EVENT_TYPE_EXTINT	(0 << 8)
+#define KVMINI_EVENT_TYPE_NMI		(2 << 8)
 #define KVMINI_EVENT_TYPE_EXCEPTION	(3 << 8)
 
 struct kvmini_event {
@@ -179,6 +186,10 @@ struct kvmini_vcpu {
 	struct kvmini_pending_read pending;	/* (v) */
 	struct kvmini_pending_ins pending_ins;	/* (v) */
 	struct kvmini_event event;	/* (v) delivered at the next entry */
+	bool irq_pending;		/* (v) KVMINI_INTERRUPT's vector waits */
+	u8 irq_vector;			/* (v) */
+	bool nmi_pending;		/* (v) KVMINI_NMI waits */
+	bool userspace_window;		/* (v) request_interrupt_window */
 
 	struct kvmini_console console;	/* (v) */
 	bool hlt_pending;		/* (v) HLT to report at the next RUN */
@@ -256,19 +267,22 @@ static inline void kvmini_queue_exception(struct kvmini_vcpu *vcpu,
 }
 
 /*
- * The hardware was delivering an exception through the guest's IDT when
- * it exited (to map a page of the IDT or the stack, say): deliver it
- * again.  Software interrupts and INT3/INTO need nothing: RIP still
- * points at the instruction, which raises them again.
+ * The hardware was delivering an event through the guest's IDT when it
+ * exited (to map a page of the IDT or the stack, say): deliver it again.
+ * That is an exception, an external interrupt or an NMI; software
+ * interrupts and INT3/INTO need nothing: RIP still points at the
+ * instruction, which raises them again.
  */
 static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
 					u32 error)
 {
+	u32 type = info & KVMINI_EVENT_TYPE_MASK;
 	u8 vector = info & 0xff;
 
-	if (!(info & KVMINI_EVENT_VALID) ||
-	    (info & KVMINI_EVENT_TYPE_MASK) != KVMINI_EVENT_TYPE_EXCEPTION ||
-	    vector == 3 || vector == 4)
+	if (!(info & KVMINI_EVENT_VALID))
+		return;
+	if (type == KVMINI_EVENT_TYPE_EXCEPTION ? vector == 3 || vector == 4 :
+	    type != KVMINI_EVENT_TYPE_EXTINT && type != KVMINI_EVENT_TYPE_NMI)
 		return;
 	vcpu->event.info = info & (KVMINI_EVENT_VALID | KVMINI_EVENT_HAS_ERROR |
 				   KVMINI_EVENT_TYPE_MASK | 0xff);
@@ -290,6 +304,13 @@ int kvmini_read_insn(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs,
 		     struct kvmini_sregs *sregs, u8 *insn, int len);
 int kvmini_fetch_insn(struct kvmini_vcpu *vcpu);
 int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
+
+/* core/events.c */
+long kvmini_vcpu_queue_interrupt(struct kvmini_vcpu *vcpu, void __user *argp);
+long kvmini_vcpu_queue_nmi(struct kvmini_vcpu *vcpu, unsigned long arg);
+bool kvmini_ready_for_interrupt(struct kvmini_vcpu *vcpu);
+void kvmini_inject_events(struct kvmini_vcpu *vcpu, bool userspace_window);
+bool kvmini_wakes_from_hlt(struct kvmini_vcpu *vcpu);
 
 /* core/run.c */
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu);

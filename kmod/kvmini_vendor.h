@@ -102,6 +102,20 @@ struct kvmini_vendor_ops {
 	 */
 	void (*run)(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
 
+	/*
+	 * Events (core/events.c), with the vCPU loaded.  interrupt_allowed:
+	 * RFLAGS.IF is set and no STI or MOV SS shadow blocks; nmi_allowed:
+	 * no NMI is being handled (blocked until its IRET) and no shadow.
+	 * set_windows turns the interrupt- and NMI-window exits on or off;
+	 * a window exit is reported as KVMINI_EXIT_IRQ_WINDOW or
+	 * KVMINI_EXIT_NMI_WINDOW.  A valid vcpu->event of type NMI starts
+	 * NMI blocking when it is delivered.
+	 */
+	bool (*interrupt_allowed)(struct kvmini_vcpu *vcpu);
+	bool (*nmi_allowed)(struct kvmini_vcpu *vcpu);
+	void (*set_windows)(struct kvmini_vcpu *vcpu, bool irq, bool nmi);
+	u64 (*get_rflags)(struct kvmini_vcpu *vcpu);
+
 	/* The guest's RIP, cheaply: traces read it at every exit. */
 	u64 (*get_rip)(struct kvmini_vcpu *vcpu);
 

@@ -39,6 +39,7 @@ static long kvmini_check_cap(unsigned long cap)
 	case KVMINI_CAP_READONLY_MEM:
 	case KVMINI_CAP_HYPERCALLS:
 	case KVMINI_CAP_STATS_FD:
+	case KVMINI_CAP_INTERRUPTS:
 		return 1;
 	case KVMINI_CAP_PORT_HANDLERS:
 		return KVMINI_MAX_PORT_HANDLERS;

@@ -19,6 +19,7 @@
  */
 #include <linux/sched/signal.h>
 #include <linux/mm.h>
+#include <asm/processor-flags.h>
 #include <asm/trapnr.h>
 
 #include "../kvmini_vendor.h"
@@ -134,6 +135,9 @@ static int handle_io(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 static int handle_hlt(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
 	kvmini_vendor->skip_instruction(vcpu);
+	/* A queued interrupt the guest can take ends the halt at once. */
+	if (kvmini_wakes_from_hlt(vcpu))
+		return 1;
 	if (vcpu->console.len) {
 		kvmini_console_flush(vcpu);
 		exit->user_reason = KVMINI_EXIT_IO;
@@ -142,9 +146,13 @@ static int handle_hlt(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	return 0;
 }
 
+/* What KVM answers an unknown hypercall: -KVM_ENOSYS in RAX. */
+#define KVMINI_HYPERCALL_ENOSYS	1000
+
 /*
- * VMCALL/VMMCALL: to userspace if the VM asked for hypercalls, else #UD
- * as on bare metal.
+ * VMCALL/VMMCALL: to userspace if the VM asked for hypercalls; else the
+ * guest gets the error KVM gives for a hypercall it does not know, so a
+ * guest probing for KVM's hypercalls carries on.
  */
 static int handle_hypercall(struct kvmini_vcpu *vcpu,
 			    struct kvmini_exit *exit)
@@ -153,7 +161,8 @@ static int handle_hypercall(struct kvmini_vcpu *vcpu,
 	struct kvmini_run *run = vcpu->run;
 
 	if (!(vcpu->vm->flags & KVMINI_VM_HYPERCALLS)) {
-		kvmini_queue_exception(vcpu, X86_TRAP_UD, false, 0);
+		gprs[GPR_RAX] = -KVMINI_HYPERCALL_ENOSYS;
+		kvmini_vendor->skip_instruction(vcpu);
 		return 1;
 	}
 	run->hypercall.nr = gprs[GPR_RAX];
@@ -202,7 +211,58 @@ static int handle_unhandled(struct kvmini_vcpu *vcpu,
 	return kvmini_fetch_insn(vcpu);
 }
 
-/* The host took its interrupt or NMI, or the time slice ended. */
+/*
+ * The guest can take an interrupt now.  A queued one is injected at the
+ * next entry; userspace hears of it only if it asked and has nothing
+ * queued.
+ */
+static int handle_irq_window(struct kvmini_vcpu *vcpu,
+			     struct kvmini_exit *exit)
+{
+	return vcpu->userspace_window && kvmini_ready_for_interrupt(vcpu) ?
+	       0 : 1;
+}
+
+/*
+ * MOV to or from CR8, the task priority: VMX exits on them.  The value
+ * lives in the vCPU's CR8 (SET/GET_SREGS); bits 63:4 are reserved.
+ */
+static int handle_cr_access(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit)
+{
+	struct kvmini_sregs sregs;
+	struct kvmini_regs regs;
+	unsigned long *reg;
+
+	if (exit->cr.cr != 8) {
+		exit->reason = KVMINI_EXIT_UNHANDLED;
+		return kvmini_fetch_insn(vcpu);
+	}
+	kvmini_vendor->get_regs(vcpu, &regs);
+	kvmini_vendor->get_sregs(vcpu, &sregs);
+	/* RSP lives in the VMCS/VMCB: go through regs for it. */
+	reg = exit->cr.gpr == GPR_RSP ? (unsigned long *)&regs.rsp :
+	      &vcpu->gprs[exit->cr.gpr];
+	if (exit->cr.write) {
+		if (*reg & ~0xfUL) {
+			kvmini_inject_gp(vcpu);
+			return 1;
+		}
+		sregs.cr8 = *reg;
+		kvmini_vendor->set_sregs(vcpu, &sregs);
+	} else {
+		*reg = sregs.cr8;
+		if (exit->cr.gpr == GPR_RSP)
+			kvmini_vendor->set_regs(vcpu, &regs);
+	}
+	kvmini_vendor->skip_instruction(vcpu);
+	return 1;
+}
+
+/*
+ * The host took its interrupt or NMI, the time slice ended, or the
+ * guest's NMI handler returned (a queued NMI goes in at the next entry).
+ */
 static int handle_reenter(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
 	return 1;
@@ -228,6 +288,9 @@ static const kvmini_exit_handler_t exit_handlers[KVMINI_EXIT_NR] = {
 	[KVMINI_EXIT_MSR]		= handle_msr,
 	[KVMINI_EXIT_GPA_MAP]		= handle_gpa_fault,
 	[KVMINI_EXIT_TIMESLICE]		= handle_reenter,
+	[KVMINI_EXIT_IRQ_WINDOW]	= handle_irq_window,
+	[KVMINI_EXIT_NMI_WINDOW]	= handle_reenter,
+	[KVMINI_EXIT_CR_ACCESS]		= handle_cr_access,
 };
 
 static int kvmini_handle_exit(struct kvmini_vcpu *vcpu,
@@ -242,6 +305,7 @@ static int kvmini_handle_exit(struct kvmini_vcpu *vcpu,
 static void enter_guest(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
 	memset(exit, 0, sizeof(*exit));
+	kvmini_inject_events(vcpu, vcpu->userspace_window);
 	preempt_disable();
 	if (trace_kvmini_entry_enabled())
 		trace_kvmini_entry(vcpu->id, kvmini_vendor->get_rip(vcpu));
@@ -249,6 +313,19 @@ static void enter_guest(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	if (trace_kvmini_exit_enabled())
 		exit->rip = kvmini_vendor->get_rip(vcpu);
 	preempt_enable();
+}
+
+/* Leave RUN: the reason, and whether an interrupt could go in now. */
+static int run_done(struct kvmini_vcpu *vcpu, u32 reason, int r)
+{
+	struct kvmini_run *run = vcpu->run;
+
+	/* An error ends RUN: no kernel-only reason leaks into the page. */
+	run->exit_reason = reason < KVMINI_EXIT_KERNEL_FIRST ? reason :
+			   KVMINI_EXIT_NONE;
+	run->if_flag = !!(kvmini_vendor->get_rflags(vcpu) & X86_EFLAGS_IF);
+	run->ready_for_interrupt_injection = kvmini_ready_for_interrupt(vcpu);
+	return r;
 }
 
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
@@ -265,14 +342,15 @@ int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
 	/* A HLT that waited behind console output (handle_hlt). */
 	if (vcpu->hlt_pending) {
 		vcpu->hlt_pending = false;
-		run->exit_reason = KVMINI_EXIT_HLT;
-		return 0;
+		return run_done(vcpu, KVMINI_EXIT_HLT, 0);
 	}
 
-	if (READ_ONCE(run->immediate_exit)) {
-		run->exit_reason = KVMINI_EXIT_INTR;
-		return -EINTR;
-	}
+	if (READ_ONCE(run->immediate_exit))
+		return run_done(vcpu, KVMINI_EXIT_INTR, -EINTR);
+	/* Read once: userspace may change the page while we run. */
+	vcpu->userspace_window = READ_ONCE(run->request_interrupt_window);
+	if (vcpu->userspace_window && kvmini_ready_for_interrupt(vcpu))
+		return run_done(vcpu, KVMINI_EXIT_IRQ_WINDOW, 0);
 
 	/* The guest's FPU state is live in the registers while in RUN. */
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
@@ -296,9 +374,5 @@ int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
 	} while (r > 0);
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 
-	run->exit_reason = exit.user_reason ?: exit.reason;
-	/* An error ends RUN: no kernel-only reason leaks into the page. */
-	if (run->exit_reason >= KVMINI_EXIT_KERNEL_FIRST)
-		run->exit_reason = KVMINI_EXIT_NONE;
-	return r;
+	return run_done(vcpu, exit.user_reason ?: exit.reason, r);
 }

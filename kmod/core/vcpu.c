@@ -152,6 +152,8 @@ static long kvmini_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	switch (cmd) {
 	case KVMINI_RUN:
 	case KVMINI_READ_CONSOLE:
+	case KVMINI_INTERRUPT:
+	case KVMINI_NMI:
 	case KVMINI_GET_REGS:
 	case KVMINI_SET_REGS:
 	case KVMINI_GET_SREGS:
@@ -179,6 +181,12 @@ static long kvmini_vcpu_ioctl(struct file *filp, unsigned int cmd,
 		break;
 	case KVMINI_READ_CONSOLE:
 		r = kvmini_vcpu_read_console(vcpu, argp);
+		break;
+	case KVMINI_INTERRUPT:
+		r = kvmini_vcpu_queue_interrupt(vcpu, argp);
+		break;
+	case KVMINI_NMI:
+		r = kvmini_vcpu_queue_nmi(vcpu, arg);
 		break;
 	default:
 		r = vcpu_set_sregs(vcpu, argp);

@@ -63,11 +63,29 @@ struct kvmini_svm_vcpu {
 	 */
 	struct vmcb_save_area *user_save;
 	bool user_save_valid;
+	/*
+	 * NMI blocking, which SVM does not track for us: set when an NMI
+	 * is injected, cleared once the guest's IRET has executed (the
+	 * IRET intercept fires before it does: wait until RIP moves on).
+	 */
+	bool nmi_masked;
+	bool nmi_iret_seen;
+	u64 nmi_iret_rip;
 };
 
 static struct kvmini_svm_vcpu *to_svm(struct kvmini_vcpu *vcpu)
 {
 	return vcpu->vendor;
+}
+
+static void svm_set_intercept(struct kvmini_svm_vcpu *svm, int bit)
+{
+	svm->vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+}
+
+static void svm_clr_intercept(struct kvmini_svm_vcpu *svm, int bit)
+{
+	svm->vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
 }
 
 static void svm_clgi(void)
@@ -358,8 +376,7 @@ static void svm_setup_vmcb(struct kvmini_vcpu *vcpu)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(svm_intercepts); i++)
-		c->intercepts[svm_intercepts[i] / 32] |=
-			BIT(svm_intercepts[i] % 32);
+		svm_set_intercept(to_svm(vcpu), svm_intercepts[i]);
 	/* Debug registers belong to the host: every DR0-7 access exits. */
 	c->intercepts[INTERCEPT_DR] = 0x00ff00ff;
 	c->iopm_base_pa = __pa(svm_iopm);
@@ -487,6 +504,15 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 	case SVM_EXIT_SHUTDOWN:
 		exit->reason = KVMINI_EXIT_SHUTDOWN;
 		break;
+	case SVM_EXIT_VINTR:
+		exit->reason = KVMINI_EXIT_IRQ_WINDOW;
+		break;
+	case SVM_EXIT_IRET:
+		exit->reason = KVMINI_EXIT_NMI_WINDOW;
+		svm_clr_intercept(svm, INTERCEPT_IRET);
+		svm->nmi_iret_seen = true;
+		svm->nmi_iret_rip = svm->vmcb->save.rip;
+		break;
 	case (u32)SVM_EXIT_ERR:
 		exit->reason = KVMINI_EXIT_FAIL_ENTRY;
 		break;
@@ -508,6 +534,13 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	vmcb->save.rax = vcpu->gprs[GPR_RAX];
 	vmcb->control.event_inj = vcpu->event.info;
 	vmcb->control.event_inj_err = vcpu->event.error;
+	if ((vcpu->event.info & (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_MASK)) ==
+	    (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_NMI)) {
+		/* Blocked until its handler's IRET: watch for that. */
+		svm->nmi_masked = true;
+		svm->nmi_iret_seen = false;
+		svm_set_intercept(svm, INTERCEPT_IRET);
+	}
 	vcpu->event.info = 0;
 	if (!svm->user_save_valid) {
 		memcpy(svm->user_save, &vmcb->save, sizeof(vmcb->save));
@@ -549,6 +582,11 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	exit->hw.info2 = vmcb->control.exit_info_2;
 	kvmini_requeue_event(vcpu, vmcb->control.exit_int_info,
 			     vmcb->control.exit_int_info_err);
+	/* The IRET that ends an NMI handler has run once RIP moved on. */
+	if (svm->nmi_iret_seen && vmcb->save.rip != svm->nmi_iret_rip) {
+		svm->nmi_masked = false;
+		svm->nmi_iret_seen = false;
+	}
 	svm_decode_exit(svm, exit);
 	if (exit->reason == KVMINI_EXIT_FAIL_ENTRY)
 		memcpy(&vmcb->save, svm->user_save, sizeof(vmcb->save));
@@ -561,6 +599,51 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 static u64 svm_get_rip(struct kvmini_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->save.rip;
+}
+
+static u64 svm_get_rflags(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.rflags;
+}
+
+static bool svm_in_shadow(struct kvmini_svm_vcpu *svm)
+{
+	return svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
+}
+
+static bool svm_interrupt_allowed(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+
+	return (svm->vmcb->save.rflags & X86_EFLAGS_IF) && !svm_in_shadow(svm);
+}
+
+static bool svm_nmi_allowed(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+
+	return !svm->nmi_masked && !svm_in_shadow(svm);
+}
+
+/*
+ * The interrupt window is a virtual interrupt the guest would take now
+ * (V_IRQ, TPR ignored) whose delivery we intercept.  It also serves an
+ * NMI waiting for a shadow to end or for the IRET seen to retire: the
+ * first exit after it tells.
+ */
+static void svm_set_windows(struct kvmini_vcpu *vcpu, bool irq, bool nmi)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *c = &svm->vmcb->control;
+	bool vintr = irq || (nmi && (svm->nmi_iret_seen || !svm->nmi_masked));
+
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	if (vintr) {
+		c->int_ctl |= V_IRQ_MASK | V_INTR_PRIO_MASK | V_IGN_TPR_MASK;
+		svm_set_intercept(svm, INTERCEPT_VINTR);
+	} else {
+		svm_clr_intercept(svm, INTERCEPT_VINTR);
+	}
 }
 
 static const struct kvmini_hw_exit_name svm_exit_names[] = {
@@ -598,6 +681,10 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
 	.run			= svm_run,
+	.interrupt_allowed	= svm_interrupt_allowed,
+	.nmi_allowed		= svm_nmi_allowed,
+	.set_windows		= svm_set_windows,
+	.get_rflags		= svm_get_rflags,
 	.get_rip		= svm_get_rip,
 	.skip_instruction	= svm_skip_instruction,
 };

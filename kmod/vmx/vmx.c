@@ -77,6 +77,7 @@ struct kvmini_vmx_vcpu {
 	u16 host_ds, host_es, host_fs, host_gs;
 	unsigned long host_kernel_gs_base;
 	struct desc_ptr host_idt;
+	u32 proc;		/* the primary controls in the VMCS */
 	bool msrs_loaded;	/* guest_msrs are in the hardware */
 	u64 guest_msrs[VMX_NR_SWITCHED];
 	u64 host_msrs[VMX_NR_SWITCHED];
@@ -217,7 +218,8 @@ static int vmx_hardware_check(void)
 
 	r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 		       MSR_IA32_VMX_PINBASED_CTLS,
-		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+		       PIN_BASED_VIRTUAL_NMIS,
 		       PIN_BASED_VMX_PREEMPTION_TIMER, &vmx_cfg.pin);
 	if (!r)
 		r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
@@ -230,6 +232,8 @@ static int vmx_hardware_check(void)
 			       CPU_BASED_MWAIT_EXITING |
 			       CPU_BASED_MONITOR_EXITING |
 			       CPU_BASED_RDPMC_EXITING |
+			       CPU_BASED_INTR_WINDOW_EXITING |
+			       CPU_BASED_NMI_WINDOW_EXITING |
 			       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
 			       &vmx_cfg.proc);
 	if (!r)
@@ -255,6 +259,9 @@ static int vmx_hardware_check(void)
 	vmx_cfg.exit &= ~VM_EXIT_ACK_INTR_ON_EXIT;
 	/* Set per entry from the guest's EFER.LMA. */
 	vmx_cfg.entry &= ~VM_ENTRY_IA32E_MODE;
+	/* The window exits are turned on per vCPU when needed. */
+	vmx_cfg.proc &= ~(CPU_BASED_INTR_WINDOW_EXITING |
+			  CPU_BASED_NMI_WINDOW_EXITING);
 	/* Untouched CR3 accesses need no exit with EPT. */
 	vmx_cfg.proc &= ~(CPU_BASED_CR3_LOAD_EXITING |
 			  CPU_BASED_CR3_STORE_EXITING |
@@ -562,6 +569,7 @@ static void vmx_setup_controls(struct kvmini_vcpu *vcpu)
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.timeslice ? vmx_cfg.pin :
 		   vmx_cfg.pin & ~PIN_BASED_VMX_PREEMPTION_TIMER);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
+	to_vmx(vcpu)->proc = vmx_cfg.proc;
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
@@ -806,6 +814,20 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 	case EXIT_REASON_TRIPLE_FAULT:
 		exit->reason = KVMINI_EXIT_SHUTDOWN;
 		break;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		exit->reason = KVMINI_EXIT_IRQ_WINDOW;
+		break;
+	case EXIT_REASON_NMI_WINDOW:
+		exit->reason = KVMINI_EXIT_NMI_WINDOW;
+		break;
+	case EXIT_REASON_CR_ACCESS:
+		/* CR number 3:0, access type 5:4 (0: MOV to, 1: MOV from). */
+		exit->reason = (qual >> 4 & 3) <= 1 ? KVMINI_EXIT_CR_ACCESS :
+			       KVMINI_EXIT_UNHANDLED;
+		exit->cr.cr = qual & 15;
+		exit->cr.write = !(qual & BIT(4));
+		exit->cr.gpr = qual >> 8 & 15;	/* the SDM's order is ours */
+		break;
 	default:
 		exit->reason = KVMINI_EXIT_UNHANDLED;
 		break;
@@ -895,6 +917,42 @@ static u64 vmx_get_rip(struct kvmini_vcpu *vcpu)
 	return vmcs_read(GUEST_RIP);
 }
 
+static u64 vmx_get_rflags(struct kvmini_vcpu *vcpu)
+{
+	return vmcs_read(GUEST_RFLAGS);
+}
+
+static bool vmx_interrupt_allowed(struct kvmini_vcpu *vcpu)
+{
+	return (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/* Virtual NMIs: the CPU tracks the guest's NMI blocking for us. */
+static bool vmx_nmi_allowed(struct kvmini_vcpu *vcpu)
+{
+	return !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS |
+		  GUEST_INTR_STATE_NMI));
+}
+
+static void vmx_set_windows(struct kvmini_vcpu *vcpu, bool irq, bool nmi)
+{
+	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 proc = vmx->proc & ~(CPU_BASED_INTR_WINDOW_EXITING |
+				 CPU_BASED_NMI_WINDOW_EXITING);
+
+	if (irq)
+		proc |= CPU_BASED_INTR_WINDOW_EXITING;
+	if (nmi)
+		proc |= CPU_BASED_NMI_WINDOW_EXITING;
+	if (proc != vmx->proc) {
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+		vmx->proc = proc;
+	}
+}
+
 static const struct kvmini_hw_exit_name vmx_exit_names[] = {
 	VMX_EXIT_REASONS
 };
@@ -936,6 +994,10 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
 	.run			= vmx_run,
+	.interrupt_allowed	= vmx_interrupt_allowed,
+	.nmi_allowed		= vmx_nmi_allowed,
+	.set_windows		= vmx_set_windows,
+	.get_rflags		= vmx_get_rflags,
 	.get_rip		= vmx_get_rip,
 	.skip_instruction	= vmx_skip_instruction,
 };
