@@ -190,6 +190,8 @@ struct kvmini_vcpu {
 	u8 irq_vector;			/* (v) */
 	bool nmi_pending;		/* (v) KVMINI_NMI waits */
 	bool userspace_window;		/* (v) request_interrupt_window */
+	u64 misc_enable;		/* (v) MSRs core/msr.c keeps */
+	u64 mtrr_def_type;		/* (v) */
 
 	struct kvmini_console console;	/* (v) */
 	bool hlt_pending;		/* (v) HLT to report at the next RUN */
@@ -291,6 +293,7 @@ static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
 
 /* core/msr.c */
 void kvmini_inject_gp(struct kvmini_vcpu *vcpu);
+void kvmini_msr_reset(struct kvmini_vcpu *vcpu);
 void kvmini_handle_msr(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
 
 /* core/cpuid.c */

@@ -85,6 +85,37 @@ TEST_F(cpuid, leaf1_filtered)
 	EXPECT_EQ(h[2] & (1u << 0), g[2] & (1u << 0));	/* SSE3 passes */
 }
 
+/*
+ * Features whose MSRs kvmini does not back stay hidden, so a kernel
+ * never reaches for them: machine check, debug store, thermal and
+ * power, the PMU, XSAVES, speculation controls, RDTSCP/RDPID.
+ */
+TEST_F(cpuid, msr_features_hidden)
+{
+	uint32_t g[4];
+
+	guest_cpuid(_metadata, self->vcpu, 1, 0, g);
+	EXPECT_EQ(0, g[3] & (1u << 7));		/* MCE */
+	EXPECT_EQ(0, g[3] & (1u << 14));	/* MCA */
+	EXPECT_EQ(0, g[3] & (1u << 21));	/* DS */
+	EXPECT_EQ(0, g[3] & (1u << 22));	/* ACPI thermal MSRs */
+	EXPECT_EQ(0, g[2] & (1u << 15));	/* PDCM */
+	EXPECT_EQ(0, g[2] & (1u << 7));		/* EST */
+	guest_cpuid(_metadata, self->vcpu, 6, 0, g);
+	EXPECT_EQ(0, g[0] | g[1] | g[2] | g[3]);
+	guest_cpuid(_metadata, self->vcpu, 0xa, 0, g);
+	EXPECT_EQ(0, g[0] | g[1] | g[2] | g[3]);
+	guest_cpuid(_metadata, self->vcpu, 0xd, 1, g);
+	EXPECT_EQ(0, g[0] & (1u << 3));		/* XSAVES */
+	guest_cpuid(_metadata, self->vcpu, 7, 0, g);
+	EXPECT_EQ(0, g[1] & (1u << 1));		/* TSC_ADJUST */
+	EXPECT_EQ(0, g[2] & (1u << 22));	/* RDPID */
+	EXPECT_EQ(0, g[3] & (1u << 26));	/* SPEC_CTRL */
+	EXPECT_EQ(0, g[3] & (1u << 29));	/* ARCH_CAPABILITIES */
+	guest_cpuid(_metadata, self->vcpu, 0x80000001, 0, g);
+	EXPECT_EQ(0, g[3] & (1u << 27));	/* RDTSCP */
+}
+
 TEST_F(cpuid, svm_hidden)
 {
 	uint32_t g[4];

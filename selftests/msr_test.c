@@ -95,6 +95,40 @@ TEST(documented_msrs)
 	expect_round_trip(_metadata, MSR_EFER, 0x801);	/* NX, SCE */
 }
 
+/* What a booting kernel reads without a safe accessor. */
+#define MSR_UCODE_REV		0x8b
+#define MSR_MTRRCAP		0xfe
+#define MSR_MISC_ENABLE		0x1a0
+#define MSR_MTRR_DEF_TYPE	0x2ff
+
+TEST(platform_msrs)
+{
+	uint64_t got = 0;
+
+	/* Fast strings on; no BTS (bit 11), no PEBS (bit 12). */
+	expect_round_trip(_metadata, MSR_MISC_ENABLE, 0x1801);
+	expect_round_trip(_metadata, MSR_MISC_ENABLE, 0x1801 | 1 << 22);
+	/* No microcode: writes are ignored, reads give 0. */
+	ASSERT_EQ(0, msr_round_trip(_metadata, MSR_UCODE_REV, 0, &got));
+	EXPECT_EQ(0, got);
+	/* Enabled, fixed ranges on, default WB or UC. */
+	expect_round_trip(_metadata, MSR_MTRR_DEF_TYPE, 0xc06);
+	expect_round_trip(_metadata, MSR_MTRR_DEF_TYPE, 0x800);
+}
+
+TEST(platform_msrs_bad_values_gp)
+{
+	/* The bits that describe the CPU cannot change. */
+	expect_gp(_metadata, MSR_MISC_ENABLE, 0x1800);
+	expect_gp(_metadata, MSR_MISC_ENABLE, 0x0801);
+	/* Reserved bits and reserved memory types. */
+	expect_gp(_metadata, MSR_MTRR_DEF_TYPE, 0x1006);
+	expect_gp(_metadata, MSR_MTRR_DEF_TYPE, 0x802);
+	expect_gp(_metadata, MSR_MTRR_DEF_TYPE, 0x807);
+	/* MTRRcap is read-only. */
+	expect_gp(_metadata, MSR_MTRRCAP, 0);
+}
+
 TEST(unknown_msr_gp)
 {
 	expect_gp(_metadata, 0x12345678, 0);

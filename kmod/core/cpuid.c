@@ -17,28 +17,94 @@
 /* The kernel's X86_FEATURE_* numbers are word * 32 + bit. */
 #define CPUID_BIT(feature)	BIT((feature) & 31)
 
-static void cpuid_filter(struct kvmini_vcpu *vcpu, u32 leaf, u32 *eax,
-			 u32 *ebx, u32 *ecx, u32 *edx)
+enum { EAX, EBX, ECX, EDX };
+#define ANY_INDEX	(~0u)
+
+/*
+ * What the guest must not see: virtualization extensions kvmini does not
+ * nest, the local APIC it does not have yet, and features whose MSRs it
+ * does not back.  A kernel finding one of those would reach for the MSR
+ * without a safe accessor (machine-check MSRs even panic on #GP).
+ */
+static const struct cpuid_hide {
+	u32 leaf, index;
+	u8 reg;
+	u32 bits;
+} hidden[] = {
+	{ 1, ANY_INDEX, ECX,
+	  CPUID_BIT(X86_FEATURE_DTES64) | CPUID_BIT(X86_FEATURE_MWAIT) |
+	  CPUID_BIT(X86_FEATURE_DSCPL) | CPUID_BIT(X86_FEATURE_VMX) |
+	  CPUID_BIT(X86_FEATURE_EST) | CPUID_BIT(X86_FEATURE_TM2) |
+	  CPUID_BIT(X86_FEATURE_XTPR) | CPUID_BIT(X86_FEATURE_PDCM) |
+	  CPUID_BIT(X86_FEATURE_X2APIC) |
+	  CPUID_BIT(X86_FEATURE_TSC_DEADLINE_TIMER) },
+	{ 1, ANY_INDEX, EDX,
+	  CPUID_BIT(X86_FEATURE_MCE) | CPUID_BIT(X86_FEATURE_APIC) |
+	  CPUID_BIT(X86_FEATURE_MCA) | CPUID_BIT(X86_FEATURE_DS) |
+	  CPUID_BIT(X86_FEATURE_ACPI) | CPUID_BIT(X86_FEATURE_ACC) |
+	  CPUID_BIT(X86_FEATURE_PBE) },
+	{ 7, 0, EBX,
+	  CPUID_BIT(X86_FEATURE_TSC_ADJUST) | CPUID_BIT(X86_FEATURE_SGX) |
+	  CPUID_BIT(X86_FEATURE_CQM) | CPUID_BIT(X86_FEATURE_MPX) |
+	  CPUID_BIT(X86_FEATURE_RDT_A) | CPUID_BIT(X86_FEATURE_INTEL_PT) },
+	{ 7, 0, ECX,
+	  CPUID_BIT(X86_FEATURE_PKU) | CPUID_BIT(X86_FEATURE_OSPKE) |
+	  CPUID_BIT(X86_FEATURE_WAITPKG) | CPUID_BIT(X86_FEATURE_TME) |
+	  CPUID_BIT(X86_FEATURE_RDPID) | CPUID_BIT(X86_FEATURE_SGX_LC) },
+	{ 7, 0, EDX,
+	  CPUID_BIT(X86_FEATURE_SPEC_CTRL) |
+	  CPUID_BIT(X86_FEATURE_INTEL_STIBP) |
+	  CPUID_BIT(X86_FEATURE_FLUSH_L1D) |
+	  CPUID_BIT(X86_FEATURE_ARCH_CAPABILITIES) |
+	  CPUID_BIT(X86_FEATURE_CORE_CAPABILITIES) |
+	  CPUID_BIT(X86_FEATURE_SPEC_CTRL_SSBD) },
+	{ 0xd, 1, EAX,
+	  CPUID_BIT(X86_FEATURE_XSAVES) | CPUID_BIT(X86_FEATURE_XFD) },
+	{ 0x80000001, ANY_INDEX, ECX,
+	  CPUID_BIT(X86_FEATURE_SVM) | CPUID_BIT(X86_FEATURE_IBS) |
+	  CPUID_BIT(X86_FEATURE_LWP) | CPUID_BIT(X86_FEATURE_PERFCTR_CORE) |
+	  CPUID_BIT(X86_FEATURE_PERFCTR_NB) |
+	  CPUID_BIT(X86_FEATURE_PERFCTR_LLC) | CPUID_BIT(X86_FEATURE_MWAITX) },
+	{ 0x80000001, ANY_INDEX, EDX, CPUID_BIT(X86_FEATURE_RDTSCP) },
+	{ 0x80000008, ANY_INDEX, EBX,
+	  CPUID_BIT(X86_FEATURE_AMD_IBPB) | CPUID_BIT(X86_FEATURE_AMD_IBRS) |
+	  CPUID_BIT(X86_FEATURE_AMD_STIBP) | CPUID_BIT(X86_FEATURE_AMD_SSBD) |
+	  CPUID_BIT(X86_FEATURE_VIRT_SSBD) },
+};
+
+/*
+ * Leaves that describe only hardware the guest does not get: power and
+ * thermal management, the PMU, resource director, SGX, processor trace,
+ * SVM, SEV.
+ */
+static const u32 empty_leaves[] = {
+	6, 0xa, 0xf, 0x10, 0x12, 0x14, 0x8000000a, 0x8000001f,
+};
+
+static void cpuid_filter(struct kvmini_vcpu *vcpu, u32 leaf, u32 index,
+			 u32 *r)
 {
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(empty_leaves); i++)
+		if (leaf == empty_leaves[i])
+			memset(r, 0, 4 * sizeof(*r));
+	for (i = 0; i < ARRAY_SIZE(hidden); i++)
+		if (hidden[i].leaf == leaf &&
+		    (hidden[i].index == ANY_INDEX || hidden[i].index == index))
+			r[hidden[i].reg] &= ~hidden[i].bits;
+
 	switch (leaf) {
 	case 1:
-		*ecx &= ~(CPUID_BIT(X86_FEATURE_VMX) |
-			  CPUID_BIT(X86_FEATURE_MWAIT) |
-			  CPUID_BIT(X86_FEATURE_X2APIC) |
-			  CPUID_BIT(X86_FEATURE_TSC_DEADLINE_TIMER));
-		*ecx |= CPUID_BIT(X86_FEATURE_HYPERVISOR);
-		*edx &= ~CPUID_BIT(X86_FEATURE_APIC);
+		r[ECX] |= CPUID_BIT(X86_FEATURE_HYPERVISOR);
 		/* Initial APIC id: the vCPU id. */
-		*ebx = (*ebx & 0x00ffffff) | vcpu->id << 24;
-		break;
-	case 0x80000001:
-		*ecx &= ~CPUID_BIT(X86_FEATURE_SVM);
+		r[EBX] = (r[EBX] & 0x00ffffff) | vcpu->id << 24;
 		break;
 	case KVMINI_CPUID_SIGNATURE:
-		*eax = KVMINI_CPUID_SIGNATURE;
-		memcpy(ebx, "kvmi", 4);
-		memcpy(ecx, "nikv", 4);
-		memcpy(edx, "mini", 4);
+		r[EAX] = KVMINI_CPUID_SIGNATURE;
+		memcpy(&r[EBX], "kvmi", 4);
+		memcpy(&r[ECX], "nikv", 4);
+		memcpy(&r[EDX], "mini", 4);
 		break;
 	}
 }
@@ -74,8 +140,8 @@ void kvmini_handle_cpuid(struct kvmini_vcpu *vcpu)
 	u32 leaf = gprs[GPR_RAX], index = gprs[GPR_RCX], r[4];
 
 	if (!cpuid_override(vcpu->vm, leaf, index, r)) {
-		cpuid_count(leaf, index, &r[0], &r[1], &r[2], &r[3]);
-		cpuid_filter(vcpu, leaf, &r[0], &r[1], &r[2], &r[3]);
+		cpuid_count(leaf, index, &r[EAX], &r[EBX], &r[ECX], &r[EDX]);
+		cpuid_filter(vcpu, leaf, index, r);
 	}
 	/* 32-bit results zero-extend into the 64-bit registers. */
 	gprs[GPR_RAX] = r[0];

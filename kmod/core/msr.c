@@ -12,11 +12,22 @@
  *   PAT                       each byte a valid memory type
  *   TSC                       reads the host TSC (as RDTSC does);
  *                             writes are refused
+ *   MISC_ENABLE               fast strings, no BTS, no PEBS; writes
+ *                             keep what they set
+ *   UCODE_REV (PATCH_LEVEL)   reads 0: no microcode; writes ignored
+ *   MTRRcap                   0: no variable or fixed ranges, no WC
+ *   MTRRdefType               enable, fixed-enable and the default type
+ *                             (WB after reset), nothing else
+ *
+ * The guest boots Linux with these: CPUID hides the features whose MSRs
+ * kvmini does not back (core/cpuid.c), so a kernel never reaches for
+ * one without a safe accessor.
  *
  * Every other MSR, a bad value, or a non-canonical address raises #GP(0)
  * in the guest, as hardware does for an MSR it does not have.
  */
 #include <asm/msr.h>
+#include <asm/mtrr.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
 
@@ -52,6 +63,29 @@ void kvmini_inject_gp(struct kvmini_vcpu *vcpu)
 	kvmini_queue_exception(vcpu, X86_TRAP_GP, sregs.cr0 & X86_CR0_PE, 0);
 }
 
+#ifndef MTRR_DEF_TYPE_E		/* named from 6.4 on */
+#define MTRR_DEF_TYPE_FE	BIT(10)
+#define MTRR_DEF_TYPE_E		BIT(11)
+#endif
+
+#define MISC_ENABLE_FIXED	(MSR_IA32_MISC_ENABLE_FAST_STRING | \
+				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL | \
+				 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
+#define MTRR_DEF_TYPE_VALID	(0xff | MTRR_DEF_TYPE_FE | MTRR_DEF_TYPE_E)
+
+/* MTRR memory types: UC 0, WC 1, WT 4, WP 5, WB 6. */
+static bool mtrr_type_valid(u8 type)
+{
+	return type < 7 && type != 2 && type != 3;
+}
+
+/* MSR values a vCPU starts with. */
+void kvmini_msr_reset(struct kvmini_vcpu *vcpu)
+{
+	vcpu->misc_enable = MISC_ENABLE_FIXED;
+	vcpu->mtrr_def_type = MTRR_DEF_TYPE_E | MTRR_TYPE_WRBACK;
+}
+
 static int msr_read(struct kvmini_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct kvmini_sregs sregs;
@@ -59,6 +93,16 @@ static int msr_read(struct kvmini_vcpu *vcpu, u32 index, u64 *data)
 	switch (index) {
 	case MSR_IA32_TSC:
 		*data = rdtsc();
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*data = vcpu->misc_enable;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+	case MSR_MTRRcap:
+		*data = 0;
+		return 0;
+	case MSR_MTRRdefType:
+		*data = vcpu->mtrr_def_type;
 		return 0;
 	case MSR_EFER:
 	case MSR_FS_BASE:
@@ -92,7 +136,21 @@ static int msr_write(struct kvmini_vcpu *vcpu, u32 index, u64 data)
 
 	switch (index) {
 	case MSR_IA32_TSC:
+	case MSR_MTRRcap:
 		return -EPERM;
+	case MSR_IA32_MISC_ENABLE:
+		/* The bits that describe the CPU stay as they are. */
+		if ((data ^ vcpu->misc_enable) & MISC_ENABLE_FIXED)
+			return -EINVAL;
+		vcpu->misc_enable = data;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		return 0;
+	case MSR_MTRRdefType:
+		if ((data & ~MTRR_DEF_TYPE_VALID) || !mtrr_type_valid(data))
+			return -EINVAL;
+		vcpu->mtrr_def_type = data;
+		return 0;
 	case MSR_EFER:
 		return msr_write_efer(vcpu, data);
 	case MSR_FS_BASE:
