@@ -190,6 +190,7 @@ struct kvmini_vcpu {
 	u8 irq_vector;			/* (v) */
 	bool nmi_pending;		/* (v) KVMINI_NMI waits */
 	bool userspace_window;		/* (v) request_interrupt_window */
+	bool l1d_flush_needed;		/* (v) host code ran since the flush */
 	u64 misc_enable;		/* (v) MSRs core/msr.c keeps */
 	u64 mtrr_def_type;		/* (v) */
 

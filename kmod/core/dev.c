@@ -98,6 +98,25 @@ static int kvmini_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * Which of the host's speculation defences the entry path applies: they
+ * follow the host's own choices (mitigations=, spectre_v2=, l1tf=...),
+ * patched in by the kernel's alternatives.
+ */
+static void __init kvmini_report_mitigations(void)
+{
+	bool verw = boot_cpu_has(kvmini_vendor->vendor == KVMINI_VENDOR_VMX ?
+				 X86_FEATURE_CLEAR_CPU_BUF :
+				 X86_FEATURE_CLEAR_CPU_BUF_VM);
+
+	pr_info("entry path: VERW %s, RSB refill %s, legacy IBRS %s, IBPB between VMs %s\n",
+		verw ? "on" : "off",
+		boot_cpu_has(X86_FEATURE_RSB_VMEXIT) ? "on" :
+		boot_cpu_has(X86_FEATURE_RSB_VMEXIT_LITE) ? "lite" : "off",
+		boot_cpu_has(X86_FEATURE_KERNEL_IBRS) ? "on" : "off",
+		boot_cpu_has(X86_FEATURE_USE_IBPB) ? "on" : "off");
+}
+
 static int __init kvmini_pick_vendor(void)
 {
 	if (boot_cpu_has(X86_FEATURE_VMX)) {
@@ -139,6 +158,7 @@ static int __init kvmini_init(void)
 		goto out_unregister_emergency;
 
 	pr_info("loaded, using %s\n", kvmini_vendor->name);
+	kvmini_report_mitigations();
 	return 0;
 
 out_unregister_emergency:

@@ -71,6 +71,7 @@ int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	n = kvmini_read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
 	if (!n)
 		return -EFAULT;
+	vcpu->l1d_flush_needed = true;
 	kvmini_code_mode(&sregs, &long64, &def32);
 	if (kvmini_mmio_decode(insn, n, long64, def32, &op) ||
 	    op.reg == GPR_RSP) {

@@ -25,6 +25,7 @@
 #include "../kvmini_vendor.h"
 #include "../kvmini_entry.h"
 #include "../kvmini_stats.h"
+#include "../kvmini_guest_mode.h"
 #include "../kvmini_trace.h"
 
 /* The entry assembly indexes vcpu->gprs with these. */
@@ -186,6 +187,8 @@ static int handle_gpa_fault(struct kvmini_vcpu *vcpu,
 	bool is_mmio;
 	int r;
 
+	/* Page tables and guest memory were touched on the host's behalf. */
+	vcpu->l1d_flush_needed = true;
 	r = kvmini_gpa_map_fault(vcpu->vm, exit->gpa.gpa, exit->gpa.write,
 				 &is_mmio);
 	if (r)
@@ -310,6 +313,7 @@ static void enter_guest(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	if (trace_kvmini_entry_enabled())
 		trace_kvmini_entry(vcpu->id, kvmini_vendor->get_rip(vcpu));
 	kvmini_vendor->run(vcpu, exit);
+	kvmini_guest_timing_exit();
 	if (trace_kvmini_exit_enabled())
 		exit->rip = kvmini_vendor->get_rip(vcpu);
 	preempt_enable();
@@ -347,6 +351,8 @@ int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
 
 	if (READ_ONCE(run->immediate_exit))
 		return run_done(vcpu, KVMINI_EXIT_INTR, -EINTR);
+	/* Userspace ran on this CPU since the last entry. */
+	vcpu->l1d_flush_needed = true;
 	/* Read once: userspace may change the page while we run. */
 	vcpu->userspace_window = READ_ONCE(run->request_interrupt_window);
 	if (vcpu->userspace_window && kvmini_ready_for_interrupt(vcpu))
@@ -355,13 +361,23 @@ int kvmini_vcpu_run(struct kvmini_vcpu *vcpu)
 	/* The guest's FPU state is live in the registers while in RUN. */
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	do {
+		/*
+		 * The kernel's pending work before each entry, as KVM's
+		 * xfer_to_guest_mode_handle_work() does it: a signal ends
+		 * RUN, a reschedule happens here.  TIF_NOTIFY_RESUME work
+		 * (task work, rseq) waits until RUN returns to userspace,
+		 * where the kernel runs it: a module cannot call it here.
+		 */
 		if (signal_pending(current)) {
 			exit.reason = KVMINI_EXIT_INTR;
 			exit.user_reason = 0;
 			r = -EINTR;
 			break;
 		}
-		cond_resched();
+		if (need_resched()) {
+			vcpu->l1d_flush_needed = true;
+			schedule();
+		}
 
 		enter_guest(vcpu, &exit);
 		run->hw = exit.hw;

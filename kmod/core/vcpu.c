@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/msr-index.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor-flags.h>
 
 #include "../kvmini_vendor.h"
@@ -37,9 +38,27 @@ static struct kvmini_vcpu *preempt_to_vcpu(struct preempt_notifier *pn)
 	return container_of(pn, struct kvmini_vcpu, preempt_notifier);
 }
 
+/*
+ * The last VM whose vCPU ran on each CPU.  Another VM's guest must not
+ * inherit its branch predictions: an IBPB (where the host uses IBPB at
+ * all) when a CPU switches between VMs.  VM ids are never reused.
+ */
+static DEFINE_PER_CPU(u32, last_vm_id);
+
+static void vcpu_switch_to(struct kvmini_vcpu *vcpu, int cpu)
+{
+	if (per_cpu(last_vm_id, cpu) != vcpu->vm->id) {
+		per_cpu(last_vm_id, cpu) = vcpu->vm->id;
+		indirect_branch_prediction_barrier();
+	}
+	/* Whatever ran here before may have left data in L1D. */
+	vcpu->l1d_flush_needed = true;
+	kvmini_vendor->vcpu_load(vcpu, cpu);
+}
+
 static void kvmini_sched_in(struct preempt_notifier *pn, int cpu)
 {
-	kvmini_vendor->vcpu_load(preempt_to_vcpu(pn), cpu);
+	vcpu_switch_to(preempt_to_vcpu(pn), cpu);
 }
 
 static void kvmini_sched_out(struct preempt_notifier *pn,
@@ -58,7 +77,7 @@ static void vcpu_load(struct kvmini_vcpu *vcpu)
 	int cpu = get_cpu();
 
 	preempt_notifier_register(&vcpu->preempt_notifier);
-	kvmini_vendor->vcpu_load(vcpu, cpu);
+	vcpu_switch_to(vcpu, cpu);
 	put_cpu();
 }
 

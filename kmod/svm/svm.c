@@ -31,6 +31,7 @@
 #include "../kvmini_vendor.h"
 #include "../kvmini_state.h"
 #include "../kvmini_stats.h"
+#include "../kvmini_guest_mode.h"
 #include "svm_entry.h"
 
 #define SVM_ASID		1
@@ -559,7 +560,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	vcpu->last_cpu = cpu;
 	sc->last_vmcb = vmcb;
-	kvmini_stats_entry(vcpu);
+	kvmini_guest_enter_irqoff(vcpu);
 	svm_clgi();
 	/*
 	 * With V_INTR_MASKING the host's IF at VMRUN decides whether a

@@ -8,6 +8,10 @@
  * other general-purpose registers are ours to swap, from and to
  * vcpu->gprs (order: enum kvmini_gpr).
  *
+ * The kernel's speculation macros surround VMRUN where the host selected
+ * those mitigations: VERW before it, and after #VMEXIT, before any RET,
+ * the return stack buffer refilled and return predictions untrained.
+ *
  * The caller has cleared GIF: between the guest's VMLOAD and the host's
  * VMLOAD the CPU holds guest FS/GS/TR, and no NMI or interrupt may see
  * that.
@@ -51,6 +55,8 @@ SYM_FUNC_START(kvmini_svm_enter)
 	mov	GPR_OFF_R15(%rsi), %r15
 	mov	GPR_OFF_RSI(%rsi), %rsi
 
+	/* MDS-class buffers, where the host clears them for guests. */
+	VM_CLEAR_CPU_BUFFERS
 	/* RAX is the VMCB's address again after #VMEXIT. */
 	vmrun	%rax
 	vmsave	%rax
@@ -76,6 +82,14 @@ SYM_FUNC_START(kvmini_svm_enter)
 	mov	16(%rsp), %rax
 	vmload	%rax
 	add	$24, %rsp
+
+	/* Before any RET: the guest's return predictions are not ours. */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+#ifdef UNTRAIN_RET_VM
+	UNTRAIN_RET_VM
+#else
+	UNTRAIN_RET
+#endif
 
 	xor	%eax, %eax
 	SCRUB_AND_RETURN

@@ -18,6 +18,10 @@
 #define pr_fmt(fmt) "kvmini: vmx: " fmt
 
 #include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/percpu.h>
 #include <asm/vmx.h>
 #include <asm/msr.h>
@@ -29,10 +33,12 @@
 #include <asm/apic.h>
 #include <asm/mtrr.h>
 #include <asm/tsc.h>
+#include <asm/nospec-branch.h>
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_state.h"
 #include "../kvmini_stats.h"
+#include "../kvmini_guest_mode.h"
 #include "vmx_entry.h"
 
 #ifndef VMX_BASIC_TRUE_CTLS
@@ -46,6 +52,8 @@ static struct {
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool invept_single;
 	u32 timeslice;		/* preemption-timer ticks, or 0 */
+	int l1d_flush;		/* L1D_FLUSH_NEVER, _COND or _ALWAYS */
+	struct page *l1d_flush_buf;	/* without MSR_IA32_FLUSH_CMD */
 } vmx_cfg;
 
 static DEFINE_PER_CPU(void *, vmxon_region);
@@ -194,6 +202,94 @@ static u32 vmx_timeslice_ticks(void)
 	return clamp_t(u64, ticks, 1, U32_MAX);
 }
 
+/*
+ * L1 terminal fault: on an affected CPU a guest can read what the host
+ * left in L1D, so L1D is flushed before entering, following the host's
+ * l1tf= policy the way KVM's vmentry_l1d_flush=auto does: never when
+ * the host turned the mitigation off, on every entry for full,force,
+ * otherwise (cond) only when host code ran since the last flush: a
+ * return from userspace, a host interrupt or NMI, a reschedule, a page
+ * mapped or an MMIO instruction read.  Exits kvmini handles in place
+ * (CPUID, MSRs, port handlers) do not flush.
+ */
+enum { L1D_FLUSH_AUTO, L1D_FLUSH_NEVER, L1D_FLUSH_COND, L1D_FLUSH_ALWAYS };
+static const char *const l1d_flush_names[] = { "auto", "never", "cond",
+					       "always" };
+static int l1d_flush_mode = L1D_FLUSH_AUTO;
+
+static int l1d_flush_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(l1d_flush_names, val);
+
+	if (i < 0)
+		return i;
+	l1d_flush_mode = i;
+	return 0;
+}
+
+static int l1d_flush_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", l1d_flush_names[vmx_cfg.l1d_flush]);
+}
+
+static const struct kernel_param_ops l1d_flush_ops = {
+	.set = l1d_flush_set,
+	.get = l1d_flush_get,
+};
+module_param_cb(l1d_flush, &l1d_flush_ops, NULL, 0444);
+MODULE_PARM_DESC(l1d_flush, "VMX: flush L1D before entries: auto (follow l1tf=), never, cond, always");
+
+#define L1D_FLUSH_BUF_ORDER	4	/* 64 KiB: twice the L1D of any CPU */
+
+static int vmx_l1d_flush_setup(void)
+{
+	int mode = l1d_flush_mode;
+
+	if (mode == L1D_FLUSH_AUTO) {
+		if (!boot_cpu_has_bug(X86_BUG_L1TF) ||
+		    l1tf_mitigation == L1TF_MITIGATION_OFF)
+			mode = L1D_FLUSH_NEVER;
+		else if (l1tf_mitigation == L1TF_MITIGATION_FULL_FORCE)
+			mode = L1D_FLUSH_ALWAYS;
+		else
+			mode = L1D_FLUSH_COND;
+	}
+	vmx_cfg.l1d_flush = mode;
+	pr_info("L1D flush before VM entries: %s%s\n", l1d_flush_names[mode],
+		mode != L1D_FLUSH_NEVER && !boot_cpu_has(X86_FEATURE_FLUSH_L1D) ?
+		" (in software)" : "");
+	if (mode == L1D_FLUSH_NEVER || boot_cpu_has(X86_FEATURE_FLUSH_L1D))
+		return 0;
+	vmx_cfg.l1d_flush_buf = alloc_pages(GFP_KERNEL | __GFP_ZERO,
+					    L1D_FLUSH_BUF_ORDER);
+	return vmx_cfg.l1d_flush_buf ? 0 : -ENOMEM;
+}
+
+/* With interrupts off, right before an entry. */
+static void vmx_l1d_flush(struct kvmini_vcpu *vcpu)
+{
+	const u8 *buf;
+	int i;
+
+	if (vmx_cfg.l1d_flush == L1D_FLUSH_NEVER ||
+	    (vmx_cfg.l1d_flush == L1D_FLUSH_COND && !vcpu->l1d_flush_needed))
+		return;
+	vcpu->l1d_flush_needed = false;
+	if (boot_cpu_has(X86_FEATURE_FLUSH_L1D)) {
+		native_wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+		return;
+	}
+	/*
+	 * Without the MSR: read a buffer twice the size of L1D, one line at
+	 * a time, after touching each page so no TLB miss interrupts it.
+	 */
+	buf = page_address(vmx_cfg.l1d_flush_buf);
+	for (i = 0; i < PAGE_SIZE << L1D_FLUSH_BUF_ORDER; i += PAGE_SIZE)
+		READ_ONCE(buf[i]);
+	for (i = 0; i < PAGE_SIZE << L1D_FLUSH_BUF_ORDER; i += L1_CACHE_BYTES)
+		READ_ONCE(buf[i]);
+}
+
 static int vmx_hardware_check(void)
 {
 	u64 basic, feat, ept;
@@ -277,6 +373,9 @@ static int vmx_hardware_check(void)
 	vmx_cfg.invept_single = ept & VMX_EPT_EXTENT_CONTEXT_BIT;
 
 	vmx_cfg.timeslice = vmx_timeslice_ticks();
+	r = vmx_l1d_flush_setup();
+	if (r)
+		return r;
 
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cfg.cr0_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cfg.cr0_fixed1);
@@ -290,6 +389,10 @@ static int vmx_hardware_check(void)
 static void vmx_hardware_unsetup(void)
 {
 	int cpu;
+
+	if (vmx_cfg.l1d_flush_buf)
+		__free_pages(vmx_cfg.l1d_flush_buf, L1D_FLUSH_BUF_ORDER);
+	vmx_cfg.l1d_flush_buf = NULL;
 
 	for_each_possible_cpu(cpu) {
 		free_page((unsigned long)per_cpu(vmxon_region, cpu));
@@ -876,9 +979,11 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 
+	vmx_l1d_flush(vcpu);
 	vmx->entered = true;
-	kvmini_stats_entry(vcpu);
-	failed = kvmini_vmx_enter(vcpu->gprs, vmx->launched, HOST_RSP);
+	kvmini_guest_enter_irqoff(vcpu);
+	failed = kvmini_vmx_enter(vcpu->gprs, vmx->launched, HOST_RSP,
+				  this_cpu_read(x86_spec_ctrl_current));
 	exit->tsc = kvmini_exit_tsc();
 
 	vmx->cr2 = native_read_cr2();
@@ -905,9 +1010,15 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 			     vmcs_read(IDT_VECTORING_ERROR_CODE));
 	vmx_decode_exit(exit);
 
-	/* An NMI that exited was consumed by the exit: raise it again. */
+	/*
+	 * An NMI that exited was consumed by the exit: the host handles it
+	 * now, on this CPU, before anything else runs.
+	 */
 	if (exit->reason == KVMINI_EXIT_NMI)
-		apic->send_IPI_mask(cpumask_of(smp_processor_id()), NMI_VECTOR);
+		kvmini_vmx_do_nmi_irqoff();
+	/* Host code ran (an interrupt, an NMI): L1D may hold its data. */
+	if (exit->reason == KVMINI_EXIT_NMI || exit->reason == KVMINI_EXIT_EXTINT)
+		vcpu->l1d_flush_needed = true;
 out:
 	local_irq_enable();
 }

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvmini_guest_mode.h - what every entry into the guest does right
+ * before the VMLAUNCH/VMRESUME/VMRUN, with interrupts off, and what the
+ * core does once the exit's interrupt was taken.
+ *
+ * Time in guest mode is guest time, as with KVM: the task carries
+ * PF_VCPU (or vtime's guest state on nohz_full CPUs) from here until
+ * kvmini_guest_timing_exit(), so the tick that ends a guest's slice, and
+ * top, perf and /proc/stat, count it as guest time.
+ */
+#ifndef KVMINI_GUEST_MODE_H
+#define KVMINI_GUEST_MODE_H
+
+#include <linux/vtime.h>
+#include "kvmini_stats.h"
+
+static __always_inline void kvmini_guest_enter_irqoff(struct kvmini_vcpu *vcpu)
+{
+	kvmini_stats_entry(vcpu);
+	instrumentation_begin();
+	vtime_account_guest_enter();
+	instrumentation_end();
+}
+
+/* After the backend's run op, which took the exit's interrupt. */
+static inline void kvmini_guest_timing_exit(void)
+{
+	local_irq_disable();
+	vtime_account_guest_exit();
+	local_irq_enable();
+}
+
+#endif /* KVMINI_GUEST_MODE_H */
