@@ -203,6 +203,10 @@ struct kvmini_vcpu {
 	void *vendor;			/* (c) struct kvmini_vmx_vcpu / svm */
 };
 
+/* core/dev.c: VMX/SVM on in every CPU while there are VMs */
+int kvmini_virt_get(void);
+void kvmini_virt_put(void);
+
 /* core/vm.c */
 void kvmini_vm_put(struct kvmini_vm *vm);
 long kvmini_vm_create(unsigned long flags);

@@ -2,11 +2,13 @@
 /*
  * dev.c - the device and the module's lifetime.
  *
- * At load we pick the vendor backend, turn VMX/SVM on in every online CPU
- * through a CPU hotplug state (so CPUs that come and go later are handled
- * the same way), register the emergency-reboot callback and finally the
- * misc device /dev/kvmini.  rmmod undoes it in reverse order; it cannot
- * happen while any VM or vCPU fd is open, because each holds the module.
+ * At load we pick the vendor backend and register the misc device
+ * /dev/kvmini.  VMX/SVM is turned on in
+ * every online CPU when the first VM is created, through a CPU hotplug
+ * state (so CPUs that come and go meanwhile are handled the same way),
+ * and off again when the last VM is gone: kvmini and KVM can take turns
+ * without unloading each other.  rmmod cannot happen while any VM or
+ * vCPU fd is open, because each holds the module.
  *
  * Next: core/vm.c, what KVMINI_CREATE_VM returns.
  */
@@ -25,7 +27,11 @@
 #include "../kvmini_stats.h"
 
 const struct kvmini_vendor_ops *kvmini_vendor;
-static enum cpuhp_state kvmini_cpuhp_state;
+
+/* VMX/SVM is on in every CPU while there are VMs. */
+static DEFINE_MUTEX(kvmini_virt_lock);
+static unsigned int kvmini_virt_users;		/* (kvmini_virt_lock) */
+static enum cpuhp_state kvmini_cpuhp_state;	/* (kvmini_virt_lock) */
 
 static long kvmini_check_cap(unsigned long cap)
 {
@@ -85,10 +91,10 @@ static int kvmini_cpu_online(unsigned int cpu)
 	int r = kvmini_vendor->cpu_enable();
 
 	if (r)
-		pr_err("cannot enable %s on CPU %u (%d)%s\n",
-		       kvmini_vendor->name, cpu, r,
-		       r == -EBUSY ? ": in use by another hypervisor (kvm?)" :
-		       "");
+		pr_err_ratelimited("cannot enable %s on CPU %u (%d)%s\n",
+				   kvmini_vendor->name, cpu, r,
+				   r == -EBUSY ?
+				   ": in use by another hypervisor (kvm?)" : "");
 	return r;
 }
 
@@ -96,6 +102,68 @@ static int kvmini_cpu_offline(unsigned int cpu)
 {
 	kvmini_vendor->cpu_disable();
 	return 0;
+}
+
+/*
+ * A crash or reboot must leave VMX/SVM, or the next kernel may not come
+ * up (INIT is blocked in VMX root operation).  The kernel keeps one
+ * emergency callback for that, and KVM takes it too (6.1 from load, 6.12
+ * while it holds the hardware), warning if it is taken already.  So
+ * kvmini takes it only while it has VMs and KVM is not loaded; with KVM
+ * loaded, KVM's callback turns VMX/SVM off on every CPU whoever turned
+ * it on.
+ */
+static bool kvmini_emergency_registered;	/* (kvmini_virt_lock) */
+
+static bool kvm_loaded(void)
+{
+	void *sym = __symbol_get("kvm_rebooting");
+
+	if (!sym)
+		return false;
+	__symbol_put("kvm_rebooting");
+	return true;
+}
+
+/*
+ * Called by every VM creation: turn VMX/SVM on in every CPU for the
+ * first.  -EBUSY while another hypervisor holds it (the kernel log names
+ * the CPU); nothing is left on then: the hotplug core rolls back.
+ */
+int kvmini_virt_get(void)
+{
+	int r = 0;
+
+	mutex_lock(&kvmini_virt_lock);
+	if (!kvmini_virt_users) {
+		kvmini_emergency_registered = !kvm_loaded();
+		if (kvmini_emergency_registered)
+			cpu_emergency_register_virt_callback(kvmini_vendor->cpu_disable);
+		r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "kvmini:online",
+				      kvmini_cpu_online, kvmini_cpu_offline);
+		if (r >= 0) {
+			kvmini_cpuhp_state = r;
+			r = 0;
+		} else if (kvmini_emergency_registered) {
+			cpu_emergency_unregister_virt_callback(kvmini_vendor->cpu_disable);
+		}
+	}
+	if (!r)
+		kvmini_virt_users++;
+	mutex_unlock(&kvmini_virt_lock);
+	return r;
+}
+
+/* Called when a VM is freed: the last one turns VMX/SVM off again. */
+void kvmini_virt_put(void)
+{
+	mutex_lock(&kvmini_virt_lock);
+	if (!--kvmini_virt_users) {
+		cpuhp_remove_state(kvmini_cpuhp_state);
+		if (kvmini_emergency_registered)
+			cpu_emergency_unregister_virt_callback(kvmini_vendor->cpu_disable);
+	}
+	mutex_unlock(&kvmini_virt_lock);
 }
 
 /*
@@ -144,26 +212,15 @@ static int __init kvmini_init(void)
 
 	/* vCPUs follow their thread across CPUs with preempt notifiers. */
 	preempt_notifier_inc();
-	r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "kvmini:online",
-			      kvmini_cpu_online, kvmini_cpu_offline);
-	if (r < 0)
-		goto out_unsetup;
-	kvmini_cpuhp_state = r;
-
-	/* A crash or reboot must leave VMX/SVM so the next kernel boots. */
-	cpu_emergency_register_virt_callback(kvmini_vendor->cpu_disable);
 
 	r = misc_register(&kvmini_miscdev);
 	if (r)
-		goto out_unregister_emergency;
+		goto out_unsetup;
 
 	pr_info("loaded, using %s\n", kvmini_vendor->name);
 	kvmini_report_mitigations();
 	return 0;
 
-out_unregister_emergency:
-	cpu_emergency_unregister_virt_callback(kvmini_vendor->cpu_disable);
-	cpuhp_remove_state(kvmini_cpuhp_state);
 out_unsetup:
 	preempt_notifier_dec();
 	kvmini_debugfs_exit();
@@ -176,8 +233,6 @@ out_unsetup_vendor:
 static void __exit kvmini_exit(void)
 {
 	misc_deregister(&kvmini_miscdev);
-	cpu_emergency_unregister_virt_callback(kvmini_vendor->cpu_disable);
-	cpuhp_remove_state(kvmini_cpuhp_state);
 	preempt_notifier_dec();
 	kvmini_debugfs_exit();
 	kvmini_stats_unsetup();

@@ -33,6 +33,7 @@ static void kvmini_vm_release_ref(struct kref *ref)
 	kvmini_gpa_map_free(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
+	kvmini_virt_put();
 	module_put(THIS_MODULE);
 }
 
@@ -233,10 +234,15 @@ long kvmini_vm_create(unsigned long flags)
 
 	if (flags & ~KVMINI_VM_FLAGS)
 		return -EINVAL;
+	r = kvmini_virt_get();
+	if (r)
+		return r;
 
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
-	if (!vm)
+	if (!vm) {
+		kvmini_virt_put();
 		return -ENOMEM;
+	}
 	kref_init(&vm->ref);
 	vm->flags = flags;
 	mutex_init(&vm->slots_lock);
@@ -264,5 +270,6 @@ long kvmini_vm_create(unsigned long flags)
 out_free:
 	mmdrop(vm->mm);
 	kfree(vm);
+	kvmini_virt_put();
 	return r;
 }
