@@ -91,21 +91,28 @@ int kvmini_guest_linear_to_gpa(struct kvmini_vcpu *vcpu,
 	return 0;
 }
 
-/* Copy up to len bytes at a linear address; returns how many it could. */
+/*
+ * Copy up to len bytes at a linear address; returns how many it could.
+ * One walk and one copy per page: a page is mapped, and inside a slot,
+ * as a whole or not at all.
+ */
 static int linear_copy(struct kvmini_vcpu *vcpu,
 		       const struct kvmini_sregs *sregs, u64 linear, u8 *buf,
 		       int len, bool write)
 {
-	int n;
+	int n = 0;
 
-	for (n = 0; n < len; n++) {
+	while (n < len) {
+		int chunk = min_t(int, len - n,
+				  PAGE_SIZE - offset_in_page(linear + n));
 		u64 gpa;
 
 		if (kvmini_guest_linear_to_gpa(vcpu, sregs, linear + n, &gpa))
 			break;
-		if (write ? kvmini_write_guest(vcpu->vm, gpa, buf + n, 1) :
-			    kvmini_read_guest(vcpu->vm, gpa, buf + n, 1))
+		if (write ? kvmini_write_guest(vcpu->vm, gpa, buf + n, chunk) :
+			    kvmini_read_guest(vcpu->vm, gpa, buf + n, chunk))
 			break;
+		n += chunk;
 	}
 	return n;
 }
