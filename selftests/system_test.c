@@ -4,6 +4,8 @@
  * capabilities, VM creation, the run page size, and what is not an ioctl.
  */
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "kvmini_test.h"
 
 FIXTURE(sys) {
@@ -62,6 +64,17 @@ TEST_F(sys, cap_limits)
 	EXPECT_EQ(KVMINI_MAX_PORT_HANDLERS,
 		  ioctl(self->fd, KVMINI_CHECK_CAP, KVMINI_CAP_PORT_HANDLERS));
 	EXPECT_EQ(1, ioctl(self->fd, KVMINI_CHECK_CAP, KVMINI_CAP_STATS_FD));
+}
+
+/* A misc device with a fixed minor, so devname aliases can create it. */
+TEST_F(sys, device_number)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat("/dev/kvmini", &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(10, major(st.st_rdev));
+	EXPECT_EQ(243, minor(st.st_rdev));
 }
 
 /* As with KVM, new userspace can probe an older module: 0, not an error. */

@@ -79,8 +79,15 @@ static const struct file_operations kvmini_dev_fops = {
 	.llseek		= noop_llseek,
 };
 
+/*
+ * A fixed minor from the range devices.txt reserves for local use, so
+ * the node can exist before the module is loaded (the devname alias
+ * below, as /dev/kvm has), and opening it loads the module.
+ */
+#define KVMINI_MINOR	243
+
 static struct miscdevice kvmini_miscdev = {
-	.minor	= MISC_DYNAMIC_MINOR,
+	.minor	= KVMINI_MINOR,
 	.name	= "kvmini",
 	.fops	= &kvmini_dev_fops,
 	.mode	= 0600,
@@ -214,6 +221,12 @@ static int __init kvmini_init(void)
 	preempt_notifier_inc();
 
 	r = misc_register(&kvmini_miscdev);
+	if (r == -EBUSY) {
+		pr_warn("misc minor %d is taken; using a dynamic one\n",
+			KVMINI_MINOR);
+		kvmini_miscdev.minor = MISC_DYNAMIC_MINOR;
+		r = misc_register(&kvmini_miscdev);
+	}
 	if (r)
 		goto out_unsetup;
 
@@ -243,4 +256,6 @@ static void __exit kvmini_exit(void)
 module_init(kvmini_init);
 module_exit(kvmini_exit);
 MODULE_LICENSE("GPL");
+MODULE_ALIAS_MISCDEV(KVMINI_MINOR);
+MODULE_ALIAS("devname:kvmini");
 MODULE_DESCRIPTION("kvmini: a small, readable hypervisor");

@@ -182,22 +182,27 @@ static int vmx_adjust(u32 msr, u32 required, u32 optional, u32 *out)
 }
 
 /*
- * A guest runs at most VMX_TIMESLICE_US before it exits, whatever it
- * does with its interrupt flag: a backstop for signals and scheduling
- * should a host interrupt fail to exit the guest (as on some emulated
- * CPUs when the guest spins with IF=0).  The timer counts the TSC
+ * With vmx_timeslice_us set, a guest runs at most that long before it
+ * exits, whatever it does with its interrupt flag: a backstop for
+ * signals and scheduling should a host interrupt fail to exit the guest.
+ * Hardware never needs it; Bochs 2.7 does (a nested guest spinning with
+ * IF=0 never takes the host's interrupt exit there), so the test VMs
+ * load the module with vmx_timeslice_us=1000.  The timer counts the TSC
  * shifted right by the rate in IA32_VMX_MISC.
  */
-#define VMX_TIMESLICE_US	1000
+static unsigned int vmx_timeslice_us;
+module_param(vmx_timeslice_us, uint, 0444);
+MODULE_PARM_DESC(vmx_timeslice_us, "VMX: exit a guest after this many microseconds of running (VMX preemption timer; 0, the default, is off)");
 
 static u32 vmx_timeslice_ticks(void)
 {
 	u64 misc, ticks;
 
-	if (!(vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER) || !tsc_khz)
+	if (!vmx_timeslice_us ||
+	    !(vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER) || !tsc_khz)
 		return 0;
 	rdmsrl(MSR_IA32_VMX_MISC, misc);
-	ticks = ((u64)tsc_khz * VMX_TIMESLICE_US / 1000) >>
+	ticks = ((u64)tsc_khz * vmx_timeslice_us / 1000) >>
 		vmx_misc_preemption_timer_rate(misc);
 	return clamp_t(u64, ticks, 1, U32_MAX);
 }
