@@ -6,6 +6,7 @@
 #   make run             boot the default VM and run the hello guest in it
 #   make check           run the selftests in every VM target
 #   make check VM=NAME   ... in one target (see TARGETS)
+#   make check-watchdog  a VM that hangs on purpose must be stopped
 #   make shell VM=NAME   an interactive VM with kvmini loaded
 #   make checkpatch      the kernel's checkpatch on kmod/
 #   make clean
@@ -46,7 +47,7 @@ SELFTESTS	:= $(patsubst selftests/%.c,$(BIN)/%,$(wildcard selftests/*_test.c)) \
 GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/real/*.S))
 
 .PHONY: all build setup module modules user guests selftests run check \
-	shell checkpatch clean vm-images
+	check-watchdog shell checkpatch clean vm-images
 
 all: setup
 	$(MAKE) build
@@ -172,9 +173,15 @@ shell: setup
 	$(MAKE) vm-images
 	@bash selftests/vm/run-vm.sh $(RUN_VM) shell $(BUILD) $(CACHE)
 
+# Every target, and (unless VM= names targets) the watchdog's own test.
 check: setup
 	$(MAKE) vm-images
-	@bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(TARGETS))
+	@bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(TARGETS) watchdog)
+
+# The watchdog on a VM that hangs on purpose: VM=bochs-vmx-6.1 for Bochs.
+check-watchdog: setup
+	$(MAKE) vm-images
+	@bash selftests/vm/watchdog-test.sh $(RUN_VM) $(BUILD) $(CACHE)
 
 # Three files are written the way the kernel writes such things, in forms
 # checkpatch flags wherever they appear: the exit table is an X-macro
