@@ -2,18 +2,20 @@
 #
 # kvmini - build, run and test everything.
 #
-#   make                 set up, then build the module, tool, guests, tests
-#   make run             boot the default VM and run the hello guest in it
-#   make check           run the selftests in every VM target
+#   make                 build the module, the tool, the guests and the tests
+#   make setup           install and unpack what the VMs need (Debian, root)
+#   make run             set up, boot the default VM, run the hello guest
+#   make check           set up, run the selftests in every VM target
 #   make check VM=NAME   ... in one target (see TARGETS)
 #   make check-watchdog  a VM that hangs on purpose must be stopped
 #   make shell VM=NAME   an interactive VM with kvmini loaded
 #   make checkpatch      the kernel's checkpatch on kmod/
 #   make clean
 #
-# On a real host with VMX or SVM:
-#   make module KDIR=/lib/modules/$(uname -r)/build
-# builds kmod/kvmini.ko for the running kernel.
+# On a real host with VMX or SVM, `make` builds kmod/kvmini.ko for the
+# running kernel (KDIR defaults to /lib/modules/$(uname -r)/build when it
+# exists); elsewhere for the default VM's kernel, from the headers that
+# `make setup` unpacked into the cache.
 
 CACHE	?= /var/cache/kvmini
 BUILD	:= $(CURDIR)/build
@@ -27,8 +29,11 @@ VM	?=
 RUN_VM	:= $(or $(VM),qemu-svm-6.1)
 KVERS	:= $(KVER_6.1) $(KVER_6.12)
 
-# The default module build is for the kernel the default VM boots.
-KDIR	?= /usr/src/linux-headers-$(KVER_6.1)
+# The headers `make setup` unpacked for each guest kernel.
+KHEADERS = $(CACHE)/kernels/$(1)/build
+HOST_KDIR := $(shell d=/lib/modules/$$(uname -r)/build; \
+		     [ -f $$d/Makefile ] && echo $$d)
+KDIR	?= $(or $(HOST_KDIR),$(call KHEADERS,$(KVER_6.1)))
 
 CC	:= gcc
 CFLAGS	:= -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
@@ -49,8 +54,7 @@ GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/re
 .PHONY: all build setup module modules user guests selftests run check \
 	check-watchdog shell checkpatch clean vm-images
 
-all: setup
-	$(MAKE) build
+all: build
 
 setup:
 	@bash selftests/vm/setup.sh $(CACHE)
@@ -60,6 +64,9 @@ build: module user guests selftests
 # --- the module -----------------------------------------------------
 
 module:
+	@[ -f "$(KDIR)/Makefile" ] || { echo "No kernel headers in" \
+		"'$(KDIR)': pass KDIR=, or run 'make setup' on Debian" >&2; \
+		exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 # One build directory per guest kernel, so both can coexist.
@@ -67,7 +74,7 @@ $(BUILD)/mod-%/kmod/kvmini.ko: $(KMOD_SRCS)
 	@rm -rf $(BUILD)/mod-$*
 	@mkdir -p $(BUILD)/mod-$*
 	@cp -r Kbuild kmod $(BUILD)/mod-$*/
-	$(MAKE) -C /usr/src/linux-headers-$* M=$(BUILD)/mod-$* modules
+	$(MAKE) -C $(call KHEADERS,$*) M=$(BUILD)/mod-$* modules
 
 modules: $(foreach v,$(KVERS),$(BUILD)/mod-$(v)/kmod/kvmini.ko)
 
