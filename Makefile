@@ -6,10 +6,14 @@
 #   make setup           install and unpack what the VMs need (Debian, root)
 #   make run             set up, boot the default VM, run the hello guest
 #   make check           set up, run the selftests in every VM target
-#   make check VM=NAME   ... in one target (see TARGETS)
+#   make check VM=NAME   ... in one target (see TARGETS and CHECKS)
 #   make check-watchdog  a VM that hangs on purpose must be stopped
 #   make shell VM=NAME   an interactive VM with kvmini loaded
 #   make checkpatch      the kernel's checkpatch on kmod/
+#   make install         the module, the tool, the headers, libkvmini.a
+#                        with its pkg-config file, the man page, the udev
+#                        rule (DESTDIR, PREFIX: /usr/local)
+#   make dkms-install    the module's sources into /usr/src, then DKMS
 #   make clean
 #
 # On a real host with VMX or SVM, `make` builds kmod/kvmini.ko for the
@@ -25,6 +29,8 @@ BIN	:= $(BUILD)/bin
 -include $(CACHE)/versions.mk
 
 TARGETS	:= qemu-svm-6.1 qemu-svm-6.12 bochs-vmx-6.1
+# make check also checks the test bed's watchdog, make install and DKMS.
+CHECKS	:= $(TARGETS) watchdog install dkms
 VM	?=
 RUN_VM	:= $(or $(VM),qemu-svm-6.1)
 KVERS	:= $(KVER_6.1) $(KVER_6.12)
@@ -35,9 +41,12 @@ HOST_KDIR := $(shell d=/lib/modules/$$(uname -r)/build; \
 		     [ -f $$d/Makefile ] && echo $$d)
 KDIR	?= $(or $(HOST_KDIR),$(call KHEADERS,$(KVER_6.1)))
 
+# DKMS wants the version in dkms.conf: it is read from there.
+VERSION	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+
 CC	:= gcc
 CFLAGS	:= -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
-	   -I$(CURDIR)/kmod/uapi -I$(CURDIR)/user
+	   -I$(CURDIR)/kmod/uapi -I$(CURDIR)/user -DKVMINI_VERSION='"$(VERSION)"'
 # The VMs' initramfs has no C library: link everything statically.
 LDFLAGS	:= -static
 
@@ -51,15 +60,16 @@ SELFTESTS	:= $(patsubst selftests/%.c,$(BIN)/%,$(wildcard selftests/*_test.c)) \
 		   $(BIN)/kvm_helper
 GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/real/*.S))
 
-.PHONY: all build setup module modules user guests selftests run check \
-	check-watchdog shell checkpatch clean vm-images
+.PHONY: all build setup module modules user lib guests selftests run check \
+	check-watchdog shell checkpatch clean vm-images install \
+	install-module install-user uninstall dkms-src dkms-install
 
 all: build
 
 setup:
 	@bash selftests/vm/setup.sh $(CACHE)
 
-build: module user guests selftests
+build: module user lib guests selftests
 
 # --- the module -----------------------------------------------------
 
@@ -81,6 +91,18 @@ modules: $(foreach v,$(KVERS),$(BUILD)/mod-$(v)/kmod/kvmini.ko)
 # --- userspace: the tool, the guests, the selftests -----------------
 
 user: $(BIN)/kvmini
+
+# The library for other programs, as an archive: libkvmini.a.
+LIB_OBJS	:= $(patsubst user/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
+lib: $(BUILD)/lib/libkvmini.a
+
+$(BUILD)/lib/%.o: user/%.c $(LIB_HDRS)
+	@mkdir -p $(BUILD)/lib
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/libkvmini.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
 
 TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c \
 		   $(wildcard user/devices/*.c)
@@ -180,10 +202,10 @@ shell: setup
 	$(MAKE) vm-images
 	@bash selftests/vm/run-vm.sh $(RUN_VM) shell $(BUILD) $(CACHE)
 
-# Every target, and (unless VM= names targets) the watchdog's own test.
+# VM= may also name the checks that are not VM targets: make check VM=dkms.
 check: setup
 	$(MAKE) vm-images
-	@bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(TARGETS) watchdog)
+	@bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(CHECKS))
 
 # The watchdog on a VM that hangs on purpose: VM=bochs-vmx-6.1 for Bochs.
 check-watchdog: setup
@@ -212,6 +234,71 @@ checkpatch:
 		-f $(CP_TRACE)
 	$(CHECKPATCH) --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(CP_VERSION)
+
+# --- installing ---------------------------------------------------------
+
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+MANDIR		?= $(PREFIX)/share/man
+PKGCONFIGDIR	?= $(LIBDIR)/pkgconfig
+# udev reads its rules from /etc and /usr/lib only, whatever PREFIX is.
+UDEVRULESDIR	?= /etc/udev/rules.d
+
+install: install-module install-user
+
+# As every out-of-tree module: kbuild's modules_install, into
+# /lib/modules/RELEASE/updates.  It signs the module only with the kernel
+# tree's own key (Debian's headers have none: DKMS signs with its MOK
+# key), and runs depmod only with a System.map (the headers have none).
+SIGN_KEY	= $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"/\1/p' \
+		    $(KDIR)/.config 2>/dev/null)
+NO_SIGN		= $(if $(wildcard $(SIGN_KEY) $(KDIR)/$(SIGN_KEY)),,CONFIG_MODULE_SIG_ALL=)
+RELEASE		= $(firstword $(shell modinfo -F vermagic kmod/kvmini.ko))
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates $(NO_SIGN) modules_install
+	@[ -n "$(DESTDIR)" ] || depmod -a $(RELEASE)
+
+install-user: user lib
+	install -D -m 755 $(BIN)/kvmini $(DESTDIR)$(BINDIR)/kvmini
+	install -D -m 644 kmod/uapi/kvmini.h $(DESTDIR)$(INCLUDEDIR)/kvmini/kvmini.h
+	install -D -m 644 user/libkvmini.h $(DESTDIR)$(INCLUDEDIR)/kvmini/libkvmini.h
+	install -D -m 644 $(BUILD)/lib/libkvmini.a $(DESTDIR)$(LIBDIR)/libkvmini.a
+	mkdir -p $(DESTDIR)$(PKGCONFIGDIR)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
+	    user/libkvmini.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/libkvmini.pc
+	install -D -m 644 user/kvmini.1 $(DESTDIR)$(MANDIR)/man1/kvmini.1
+	install -D -m 644 user/60-kvmini.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-kvmini.rules
+	@# On the system itself: the rule's group, and udev told.
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group kvmini >/dev/null || groupadd --system kvmini; \
+		udevadm control --reload 2>/dev/null || true; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kvmini $(DESTDIR)$(LIBDIR)/libkvmini.a \
+	      $(DESTDIR)$(PKGCONFIGDIR)/libkvmini.pc \
+	      $(DESTDIR)$(MANDIR)/man1/kvmini.1 \
+	      $(DESTDIR)$(UDEVRULESDIR)/60-kvmini.rules \
+	      $(DESTDIR)/lib/modules/*/updates/kmod/kvmini.ko*
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/kvmini
+
+# DKMS: the module's sources and dkms.conf in /usr/src/kvmini-VERSION,
+# which DKMS builds and installs for every kernel, now and after updates.
+DKMS_SRC	:= $(DESTDIR)/usr/src/kvmini-$(VERSION)
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp --parents dkms.conf $(KMOD_SRCS) $(DKMS_SRC)/
+
+dkms-install: dkms-src
+	dkms status kvmini/$(VERSION) | grep -q . || dkms add kvmini/$(VERSION)
+	dkms install kvmini/$(VERSION)
 
 clean:
 	rm -rf $(BUILD)

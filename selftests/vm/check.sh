@@ -12,8 +12,10 @@
 # program: inside the VMs everything a test needs is there), and a VM
 # that did not finish fail.  Exits non-zero on any failure.  Bochs is
 # slow and uses one core, so it runs in the background while the QEMU
-# targets run one by one.  The target "watchdog" boots a VM that hangs
-# on purpose (watchdog-test.sh).  Host checks that need no VM come last.
+# targets run one by one, and with them the checks of the test bed and
+# of the installation: "watchdog" (a VM that hangs on purpose must be
+# stopped, watchdog-test.sh), "install" (install-test.sh) and "dkms"
+# (dkms-test.sh).
 set -uo pipefail
 
 build=$1 cache=$2
@@ -36,6 +38,12 @@ for t in "$@"; do
 	watchdog)
 		bash "$here/watchdog-test.sh" qemu-svm-6.1 "$build" "$cache" \
 			>"$build/logs/watchdog.log" 2>&1
+		;;
+	install)
+		bash "$here/install-test.sh" >"$build/logs/install.log" 2>&1
+		;;
+	dkms)
+		bash "$here/dkms-test.sh" "$cache" >"$build/logs/dkms.log" 2>&1
 		;;
 	*) bash "$here/run-vm.sh" "$t" check "$build" "$cache" ;;
 	esac

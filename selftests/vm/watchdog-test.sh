@@ -16,20 +16,10 @@ set -uo pipefail
 
 target=$1 build=$2 cache=$3
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tap.sh"
 name=watchdog-$target
 log=$build/logs/$name.log
 diag=$build/logs/$name.diag
-n=0 failed=0
-
-result() {	# STATUS TEXT
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=1
-	fi
-}
 
 case "$target" in
 qemu-*)
@@ -60,25 +50,23 @@ took=$((SECONDS - start))
 echo "# run-vm.sh returned $status after $took s"
 [ -s "$diag" ] && sed 's/^/# | /' "$diag"
 
-result "$([ "$status" != 0 ]; echo $?)" "run-vm.sh fails for a VM that hangs"
-result "$(grep -q 'kvmini.hang: hanging on purpose' "$log"; echo $?)" \
-	"the VM reached /init and hung there"
-result "$(grep -q "no serial output for $stall s" "$diag" 2>/dev/null; echo $?)" \
-	"the diagnostics say the serial log stopped moving"
-result "$(grep -q 'hanging on purpose' "$diag" 2>/dev/null; echo $?)" \
-	"the diagnostics show the serial log's tail"
-result "$([ "$took" -lt $((stall + boot)) ]; echo $?)" \
-	"the VM was stopped within $((stall + boot)) s (took $took s)"
+check "run-vm.sh fails for a VM that hangs" [ "$status" != 0 ]
+check "the VM reached /init and hung there" \
+	grep -q 'kvmini.hang: hanging on purpose' "$log"
+check "the diagnostics say the serial log stopped moving" \
+	grep -q "no serial output for $stall s" "$diag"
+check "the diagnostics show the serial log's tail" \
+	grep -q 'hanging on purpose' "$diag"
+check "the VM was stopped within $((stall + boot)) s (took $took s)" \
+	[ "$took" -lt $((stall + boot)) ]
 case "$target" in
 bochs-*)
-	result "$(grep -q "Bochs' log" "$diag" 2>/dev/null; echo $?)" \
-		"the diagnostics show Bochs' log"
-	result "$(grep -q 'Breakpoint 1' "$build/bochs-$name/screen.log"; echo $?)" \
-		"the VM met the debugger stop, and went on from it"
+	check "the diagnostics show Bochs' log" grep -q "Bochs' log" "$diag"
+	check "the VM met the debugger stop, and went on from it" \
+		grep -q 'Breakpoint 1' "$build/bochs-$name/screen.log"
 	;;
 esac
 # In make check, the Bochs target already runs: it is in $before.
 left=$(comm -13 <(sort <<<"$before") <(emulators | sort) | xargs)
-result "$([ -z "$left" ]; echo $?)" "no emulator process is left${left:+ (left: $left)}"
-echo "kvmini-vm: done"
-exit $failed
+check "no emulator process is left${left:+ (left: $left)}" [ -z "$left" ]
+tap_done
