@@ -50,9 +50,9 @@ CFLAGS	:= -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
 # The VMs' initramfs has no C library: link everything statically.
 LDFLAGS	:= -static
 
-LIB_SRCS	:= user/libkvmini.c user/backend_kvmini.c user/backend_kvm.c \
-		   user/stats.c
-LIB_HDRS	:= user/libkvmini.h user/backend.h kmod/uapi/kvmini.h
+include user/libkvmini.mk
+LIB_SRCS	:= $(addprefix user/,$(LIBKVMINI_SRCS))
+LIB_HDRS	:= $(addprefix user/,$(LIBKVMINI_HDRS)) kmod/uapi/kvmini.h
 KMOD_SRCS	:= Kbuild $(shell find kmod \( -name '*.[chS]' -o -name '*.inc' -o \
 		   -name Kbuild \) \
 		   ! -name '*.mod.c')
@@ -170,16 +170,15 @@ $(BUILD)/guests/%64.elf: guests/%.c guests/lib/crt64.S $(GUEST_LIB)
 		-Wl,--build-id=none -o $@ guests/lib/crt64.S \
 		guests/lib/printf.c $<
 
+# selftests/Makefile builds them, with kselftest's conventions; linked
+# statically for the VMs.
+KSFT_INC	?= $(CACHE)/kselftest
 selftests: $(SELFTESTS)
 
-$(BIN)/%_test: selftests/%_test.c selftests/*.h $(LIB_SRCS) $(LIB_HDRS)
-	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) -Wno-sign-compare -I$(CACHE)/kselftest $(LDFLAGS) -o $@ $< \
-		$(LIB_SRCS) -lpthread
-
-$(BIN)/kvm_helper: selftests/kvm_helper.c
-	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+$(SELFTESTS) &: $(wildcard selftests/*.c selftests/*.h) selftests/Makefile \
+		$(LIB_SRCS) $(LIB_HDRS)
+	$(MAKE) -C selftests OUTPUT=$(BIN) KSFT_INC=$(KSFT_INC) \
+		USERLDFLAGS=-static
 
 # --- the VMs ----------------------------------------------------------
 
