@@ -2,17 +2,24 @@
 #
 # kvmini - build, run and test everything.
 #
-#   make                 set up, then build the module, tool, guests, tests
-#   make run             boot the default VM and run the hello guest in it
-#   make check           run the selftests in every VM target
-#   make check VM=NAME   ... in one target (see TARGETS)
+#   make                 build the module, the tool, the guests and the tests
+#   make setup           install and unpack what the VMs need (Debian, root)
+#   make run             set up, boot the default VM, run the hello guest
+#   make check           set up, run the selftests in every VM target
+#   make check VM=NAME   ... in one target (see TARGETS and CHECKS)
+#   make check-watchdog  a VM that hangs on purpose must be stopped
 #   make shell VM=NAME   an interactive VM with kvmini loaded
 #   make checkpatch      the kernel's checkpatch on kmod/
+#   make install         the module, the tool, the headers, libkvmini.a
+#                        with its pkg-config file, the man page, the udev
+#                        rule (DESTDIR, PREFIX: /usr/local)
+#   make dkms-install    the module's sources into /usr/src, then DKMS
 #   make clean
 #
-# On a real host with VMX or SVM:
-#   make module KDIR=/lib/modules/$(uname -r)/build
-# builds kmod/kvmini.ko for the running kernel.
+# On a real host with VMX or SVM, `make` builds kmod/kvmini.ko for the
+# running kernel (KDIR defaults to /lib/modules/$(uname -r)/build when it
+# exists); elsewhere for the default VM's kernel, from the headers that
+# `make setup` unpacked into the cache.
 
 CACHE	?= /var/cache/kvmini
 BUILD	:= $(CURDIR)/build
@@ -22,22 +29,30 @@ BIN	:= $(BUILD)/bin
 -include $(CACHE)/versions.mk
 
 TARGETS	:= qemu-svm-6.1 qemu-svm-6.12 bochs-vmx-6.1
+# make check also checks the test bed's watchdog, make install and DKMS.
+CHECKS	:= $(TARGETS) watchdog install dkms
 VM	?=
 RUN_VM	:= $(or $(VM),qemu-svm-6.1)
 KVERS	:= $(KVER_6.1) $(KVER_6.12)
 
-# The default module build is for the kernel the default VM boots.
-KDIR	?= /usr/src/linux-headers-$(KVER_6.1)
+# The headers `make setup` unpacked for each guest kernel.
+KHEADERS = $(CACHE)/kernels/$(1)/build
+HOST_KDIR := $(shell d=/lib/modules/$$(uname -r)/build; \
+		     [ -f $$d/Makefile ] && echo $$d)
+KDIR	?= $(or $(HOST_KDIR),$(call KHEADERS,$(KVER_6.1)))
+
+# DKMS wants the version in dkms.conf: it is read from there.
+VERSION	:= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 
 CC	:= gcc
 CFLAGS	:= -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
-	   -I$(CURDIR)/kmod/uapi -I$(CURDIR)/user
+	   -I$(CURDIR)/kmod/uapi -I$(CURDIR)/user -DKVMINI_VERSION='"$(VERSION)"'
 # The VMs' initramfs has no C library: link everything statically.
 LDFLAGS	:= -static
 
-LIB_SRCS	:= user/libkvmini.c user/backend_kvmini.c user/backend_kvm.c \
-		   user/stats.c
-LIB_HDRS	:= user/libkvmini.h user/backend.h kmod/uapi/kvmini.h
+include user/libkvmini.mk
+LIB_SRCS	:= $(addprefix user/,$(LIBKVMINI_SRCS))
+LIB_HDRS	:= $(addprefix user/,$(LIBKVMINI_HDRS)) kmod/uapi/kvmini.h
 KMOD_SRCS	:= Kbuild $(shell find kmod \( -name '*.[chS]' -o -name '*.inc' -o \
 		   -name Kbuild \) \
 		   ! -name '*.mod.c')
@@ -45,20 +60,23 @@ SELFTESTS	:= $(patsubst selftests/%.c,$(BIN)/%,$(wildcard selftests/*_test.c)) \
 		   $(BIN)/kvm_helper
 GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/real/*.S))
 
-.PHONY: all build setup module modules user guests selftests run check \
-	shell checkpatch clean vm-images
+.PHONY: all build setup module modules user lib guests selftests run check \
+	check-watchdog shell checkpatch clean vm-images install \
+	install-module install-user uninstall dkms-src dkms-install
 
-all: setup
-	$(MAKE) build
+all: build
 
 setup:
 	@bash selftests/vm/setup.sh $(CACHE)
 
-build: module user guests selftests
+build: module user lib guests selftests
 
 # --- the module -----------------------------------------------------
 
 module:
+	@[ -f "$(KDIR)/Makefile" ] || { echo "No kernel headers in" \
+		"'$(KDIR)': pass KDIR=, or run 'make setup' on Debian" >&2; \
+		exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 # One build directory per guest kernel, so both can coexist.
@@ -66,13 +84,25 @@ $(BUILD)/mod-%/kmod/kvmini.ko: $(KMOD_SRCS)
 	@rm -rf $(BUILD)/mod-$*
 	@mkdir -p $(BUILD)/mod-$*
 	@cp -r Kbuild kmod $(BUILD)/mod-$*/
-	$(MAKE) -C /usr/src/linux-headers-$* M=$(BUILD)/mod-$* modules
+	$(MAKE) -C $(call KHEADERS,$*) M=$(BUILD)/mod-$* modules
 
 modules: $(foreach v,$(KVERS),$(BUILD)/mod-$(v)/kmod/kvmini.ko)
 
 # --- userspace: the tool, the guests, the selftests -----------------
 
 user: $(BIN)/kvmini
+
+# The library for other programs, as an archive: libkvmini.a.
+LIB_OBJS	:= $(patsubst user/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
+lib: $(BUILD)/lib/libkvmini.a
+
+$(BUILD)/lib/%.o: user/%.c $(LIB_HDRS)
+	@mkdir -p $(BUILD)/lib
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/libkvmini.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
 
 TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c \
 		   $(wildcard user/devices/*.c)
@@ -140,16 +170,15 @@ $(BUILD)/guests/%64.elf: guests/%.c guests/lib/crt64.S $(GUEST_LIB)
 		-Wl,--build-id=none -o $@ guests/lib/crt64.S \
 		guests/lib/printf.c $<
 
+# selftests/Makefile builds them, with kselftest's conventions; linked
+# statically for the VMs.
+KSFT_INC	?= $(CACHE)/kselftest
 selftests: $(SELFTESTS)
 
-$(BIN)/%_test: selftests/%_test.c selftests/*.h $(LIB_SRCS) $(LIB_HDRS)
-	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) -Wno-sign-compare -I$(CACHE)/kselftest $(LDFLAGS) -o $@ $< \
-		$(LIB_SRCS) -lpthread
-
-$(BIN)/kvm_helper: selftests/kvm_helper.c
-	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+$(SELFTESTS) &: $(wildcard selftests/*.c selftests/*.h) selftests/Makefile \
+		$(LIB_SRCS) $(LIB_HDRS)
+	$(MAKE) -C selftests OUTPUT=$(BIN) KSFT_INC=$(KSFT_INC) \
+		USERLDFLAGS=-static
 
 # --- the VMs ----------------------------------------------------------
 
@@ -172,9 +201,15 @@ shell: setup
 	$(MAKE) vm-images
 	@bash selftests/vm/run-vm.sh $(RUN_VM) shell $(BUILD) $(CACHE)
 
+# VM= may also name the checks that are not VM targets: make check VM=dkms.
 check: setup
 	$(MAKE) vm-images
-	@bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(TARGETS))
+	@bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(CHECKS))
+
+# The watchdog on a VM that hangs on purpose: VM=bochs-vmx-6.1 for Bochs.
+check-watchdog: setup
+	$(MAKE) vm-images
+	@bash selftests/vm/watchdog-test.sh $(RUN_VM) $(BUILD) $(CACHE)
 
 # Three files are written the way the kernel writes such things, in forms
 # checkpatch flags wherever they appear: the exit table is an X-macro
@@ -198,6 +233,71 @@ checkpatch:
 		-f $(CP_TRACE)
 	$(CHECKPATCH) --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f $(CP_VERSION)
+
+# --- installing ---------------------------------------------------------
+
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+MANDIR		?= $(PREFIX)/share/man
+PKGCONFIGDIR	?= $(LIBDIR)/pkgconfig
+# udev reads its rules from /etc and /usr/lib only, whatever PREFIX is.
+UDEVRULESDIR	?= /etc/udev/rules.d
+
+install: install-module install-user
+
+# As every out-of-tree module: kbuild's modules_install, into
+# /lib/modules/RELEASE/updates.  It signs the module only with the kernel
+# tree's own key (Debian's headers have none: DKMS signs with its MOK
+# key), and runs depmod only with a System.map (the headers have none).
+SIGN_KEY	= $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"/\1/p' \
+		    $(KDIR)/.config 2>/dev/null)
+NO_SIGN		= $(if $(wildcard $(SIGN_KEY) $(KDIR)/$(SIGN_KEY)),,CONFIG_MODULE_SIG_ALL=)
+RELEASE		= $(firstword $(shell modinfo -F vermagic kmod/kvmini.ko))
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates $(NO_SIGN) modules_install
+	@[ -n "$(DESTDIR)" ] || depmod -a $(RELEASE)
+
+install-user: user lib
+	install -D -m 755 $(BIN)/kvmini $(DESTDIR)$(BINDIR)/kvmini
+	install -D -m 644 kmod/uapi/kvmini.h $(DESTDIR)$(INCLUDEDIR)/kvmini/kvmini.h
+	install -D -m 644 user/libkvmini.h $(DESTDIR)$(INCLUDEDIR)/kvmini/libkvmini.h
+	install -D -m 644 $(BUILD)/lib/libkvmini.a $(DESTDIR)$(LIBDIR)/libkvmini.a
+	mkdir -p $(DESTDIR)$(PKGCONFIGDIR)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
+	    user/libkvmini.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/libkvmini.pc
+	install -D -m 644 user/kvmini.1 $(DESTDIR)$(MANDIR)/man1/kvmini.1
+	install -D -m 644 user/60-kvmini.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-kvmini.rules
+	@# On the system itself: the rule's group, and udev told.
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group kvmini >/dev/null || groupadd --system kvmini; \
+		udevadm control --reload 2>/dev/null || true; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kvmini $(DESTDIR)$(LIBDIR)/libkvmini.a \
+	      $(DESTDIR)$(PKGCONFIGDIR)/libkvmini.pc \
+	      $(DESTDIR)$(MANDIR)/man1/kvmini.1 \
+	      $(DESTDIR)$(UDEVRULESDIR)/60-kvmini.rules \
+	      $(DESTDIR)/lib/modules/*/updates/kmod/kvmini.ko*
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/kvmini
+
+# DKMS: the module's sources and dkms.conf in /usr/src/kvmini-VERSION,
+# which DKMS builds and installs for every kernel, now and after updates.
+DKMS_SRC	:= $(DESTDIR)/usr/src/kvmini-$(VERSION)
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp --parents dkms.conf $(KMOD_SRCS) $(DKMS_SRC)/
+
+dkms-install: dkms-src
+	dkms status kvmini/$(VERSION) | grep -q . || dkms add kvmini/$(VERSION)
+	dkms install kvmini/$(VERSION)
 
 clean:
 	rm -rf $(BUILD)

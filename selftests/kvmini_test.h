@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "kvmini_require.h"
 #include "libkvmini.h"
 
 /* Expect `call` to fail with -1 and errno `err`. */

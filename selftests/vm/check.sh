@@ -8,15 +8,21 @@
 #   ...
 #   total: 42 passed, 0 failed
 #
-# A TAP "ok" line passes; "not ok", a skip, and a VM that did not finish
-# fail.  Exits non-zero on any failure.  Bochs is slow and uses one core,
-# so it runs in the background while the QEMU targets run one by one.
+# A TAP "ok" line passes; "not ok", a skip (of one test or of a whole
+# program: inside the VMs everything a test needs is there), and a VM
+# that did not finish fail.  Exits non-zero on any failure.  Bochs is
+# slow and uses one core, so it runs in the background while the QEMU
+# targets run one by one, and with them the checks of the test bed and
+# of the installation: "watchdog" (a VM that hangs on purpose must be
+# stopped, watchdog-test.sh), "install" (install-test.sh) and "dkms"
+# (dkms-test.sh).
 set -uo pipefail
 
 build=$1 cache=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 pids=()
+mkdir -p "$build/logs"
 
 for t in "$@"; do
 	case "$t" in
@@ -29,6 +35,16 @@ done
 for t in "$@"; do
 	case "$t" in
 	bochs-*) ;;
+	watchdog)
+		bash "$here/watchdog-test.sh" qemu-svm-6.1 "$build" "$cache" \
+			>"$build/logs/watchdog.log" 2>&1
+		;;
+	install)
+		bash "$here/install-test.sh" >"$build/logs/install.log" 2>&1
+		;;
+	dkms)
+		bash "$here/dkms-test.sh" "$cache" >"$build/logs/dkms.log" 2>&1
+		;;
 	*) bash "$here/run-vm.sh" "$t" check "$build" "$cache" ;;
 	esac
 done
@@ -38,10 +54,9 @@ done
 
 # The user tool's KVM backend also runs on this machine's own /dev/kvm,
 # when it has one that works: no VM needed.
-host_kvm=
+host=()
 if [ -w /dev/kvm ] && [ -x "$build/bin/kvmini" ]; then
-	host_kvm=host-kvm
-	mkdir -p "$build/logs"
+	host+=(host-kvm)
 	{ sh "$here/../guest_tests.sh" kvm "$build/guests" "$build/bin/kvmini"
 	  echo "kvmini-vm: done"; } >"$build/logs/host-kvm.log" 2>&1
 else
@@ -50,17 +65,23 @@ fi
 
 total_pass=0
 total_fail=0
-for t in "$@" $host_kvm; do
+for t in "$@" "${host[@]}"; do
 	log=$build/logs/$t.log
-	tap=$(tr -d '\r' <"$log" 2>/dev/null | grep -E '^(not )?ok [0-9]+')
+	tap=$(tr -d '\r' <"$log" 2>/dev/null | grep -E '^(not )?ok [0-9]+|^1\.\.0')
 	pass=$(grep -E '^ok ' <<<"$tap" | grep -vc '# SKIP')
-	fail=$(grep -Ec '^not ok |# SKIP' <<<"$tap")
+	fail=$(grep -Ec '^not ok |# SKIP|^1\.\.0' <<<"$tap")
 	# Name the failures so the CI log says what broke.
-	grep -E '^not ok |# SKIP' <<<"$tap" | sed "s/^/$t: /"
+	grep -E '^not ok |# SKIP|^1\.\.0' <<<"$tap" | sed "s/^/$t: /"
+	[ -f "$build/logs/$t.time" ] && cat "$build/logs/$t.time"
 	if ! grep -q 'kvmini-vm: done' "$log" 2>/dev/null; then
-		echo "$t: the VM did not finish (see $log); its last lines:"
 		# CI keeps only this output: show how the VM ended.
-		tr -d '\r' <"$log" 2>/dev/null | tail -n 40 | sed "s/^/$t| /"
+		if [ -s "$build/logs/$t.diag" ]; then
+			echo "$t: the VM was stopped (see $log):"
+			sed "s/^/$t| /" "$build/logs/$t.diag"
+		else
+			echo "$t: the VM did not finish (see $log); its last lines:"
+			tr -d '\r' <"$log" 2>/dev/null | tail -n 40 | sed "s/^/$t| /"
+		fi
 		fail=$((fail + 1))
 	fi
 	if [ "$pass" = 0 ] && [ "$fail" = 0 ]; then

@@ -5,7 +5,9 @@
 #   kvmini.mode=check  run the selftests (in-vm-tests.sh), print TAP
 #   kvmini.mode=run    load kvmini and run the hello guest
 #   kvmini.mode=shell  load kvmini and give a shell on the console
-# and the VM powers off afterwards.
+# and the VM powers off afterwards.  With kvmini.hang on the command line
+# it hangs instead, silent, as a stuck test would: run-vm.sh's watchdog
+# must end it (selftests/vm/watchdog-test.sh).
 export PATH=/kvmini/bin:/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -15,6 +17,10 @@ cd /kvmini
 
 mode=$(sed -n 's/.*kvmini\.mode=\([a-z]*\).*/\1/p' /proc/cmdline)
 echo "kvmini-vm: kernel $(uname -r), mode ${mode:-none}"
+if grep -qw kvmini.hang /proc/cmdline; then
+	echo "kvmini-vm: kvmini.hang: hanging on purpose"
+	while :; do sleep 3600; done
+fi
 case "$mode" in
 check)
 	sh /kvmini/in-vm-tests.sh
