@@ -36,7 +36,7 @@ CFLAGS	:= -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 \
 LDFLAGS	:= -static
 
 LIB_SRCS	:= user/libkvmini.c user/backend_kvmini.c user/backend_kvm.c \
-		   user/stats.c
+		   user/stats.c user/hw_exit.c
 LIB_HDRS	:= user/libkvmini.h user/backend.h kmod/uapi/kvmini.h
 KMOD_SRCS	:= Kbuild $(shell find kmod \( -name '*.[chS]' -o -name '*.inc' -o \
 		   -name Kbuild \) \

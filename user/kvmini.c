@@ -220,15 +220,16 @@ static void setup_vcpu(struct kvmini_vcpu *vcpu, int id, uint8_t *mem,
 static void report_stop(struct kvmini_vcpu *vcpu, int id)
 {
 	struct kvmini_run *run = vcpu->run;
+	const char *hw = kvmini_hw_exit_name(run->hw.vendor, run->hw.reason);
 	struct kvmini_regs regs;
 	int i;
 
 	kvmini_get_regs(vcpu, &regs);
 	fprintf(stderr, "kvmini: vCPU %d stopped: %s at rip %#llx "
-		"(hw reason %#llx info %#llx %#llx)", id,
+		"(hw reason %#llx%s%s info %#llx %#llx)", id,
 		kvmini_exit_name(run->exit_reason),
 		(unsigned long long)regs.rip,
-		(unsigned long long)run->hw.reason,
+		(unsigned long long)run->hw.reason, hw ? " " : "", hw ?: "",
 		(unsigned long long)run->hw.info1,
 		(unsigned long long)run->hw.info2);
 	if (run->exit_reason == KVMINI_EXIT_UNHANDLED)

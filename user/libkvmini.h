@@ -107,6 +107,14 @@ static inline void *kvmini_io_data(struct kvmini_vcpu *vcpu)
 const char *kvmini_exit_name(uint32_t reason);
 
 /*
+ * The name of a hardware exit reason (run->hw.reason) of a vendor
+ * (KVMINI_VENDOR_*), from the kernel's VMX_EXIT_REASONS/SVM_EXIT_REASONS:
+ * "IO_INSTRUCTION" on VMX, "io" on SVM.  NULL if the table has no such
+ * code, or the vendor is unknown (the KVM backend reports none).
+ */
+const char *kvmini_hw_exit_name(uint32_t vendor, uint64_t code);
+
+/*
  * Exits of a reason on this vCPU so far, handled in the kernel or not.
  * On KVM only the exits userspace saw are counted.
  */
