@@ -21,12 +21,23 @@ tap() {
 
 # The command line first: --help names every option, mistakes are
 # status 2, a missing guest is status 1.
-help=$("$kvmini" --help)
+help=$("$kvmini" run --help)
 missing=
 for o in --mem --cpus --mode --addr --entry --cmdline --backend --quiet; do
 	case "$help" in *"$o"*) ;; *) missing="$missing $o" ;; esac
 done
-tap "$([ -z "$missing" ]; echo $?)" "kvmini --help covers every option$missing"
+tap "$([ -z "$missing" ]; echo $?)" "kvmini run --help covers every option$missing"
+for cmd in "--help" "help" "help run"; do
+	# shellcheck disable=SC2086
+	"$kvmini" $cmd | grep -q '^usage: kvmini'
+	tap $? "kvmini $cmd prints a usage"
+done
+"$kvmini" --version | grep -Eq '^kvmini [0-9][0-9.]*, /dev/kvmini API [0-9]+$'
+tap $? "kvmini --version names the version and the API"
+"$kvmini" 2>/dev/null
+tap "$([ $? = 2 ]; echo $?)" "kvmini: no command is a usage error"
+"$kvmini" nosuch 2>/dev/null
+tap "$([ $? = 2 ]; echo $?)" "kvmini: an unknown command is a usage error"
 "$kvmini" run -b nosuch "$dir/hello.bin" 2>/dev/null
 tap "$([ $? = 2 ]; echo $?)" "kvmini: an unknown backend is a usage error"
 "$kvmini" run --cpus 99 "$dir/hello.bin" 2>/dev/null
@@ -62,4 +73,4 @@ while read -r line; do
 		printf '%s\n' "$want" | sed 's/^/# want: /'
 	fi
 done <"$dir/tests.txt"
-[ "$n" -gt 4 ] || tap 1 "guest tests found in $dir/tests.txt"
+[ "$n" -gt 10 ] || tap 1 "guest tests found in $dir/tests.txt"

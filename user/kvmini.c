@@ -2,7 +2,9 @@
 /*
  * kvmini.c - the kvmini command: kvmini's small QEMU.
  *
- *   kvmini run [options] GUEST
+ *   kvmini run [options] GUEST    run a guest
+ *   kvmini help [COMMAND]
+ *   kvmini --version
  *
  * Read top-down: options, then the machine (memory, devices, the guest
  * image), then one thread per vCPU running the exit loop, then the end:
@@ -10,13 +12,14 @@
  *
  * Exit status: 0 when every vCPU halted; (value << 1) | 1 when the guest
  * wrote value to isa-debug-exit (port 0xf4); 1 when a vCPU stopped on an
- * exit the tool cannot serve (shutdown, failed entry, unhandled); 2 for
- * a usage error.
+ * exit the tool cannot serve (shutdown, failed entry, unhandled) or the
+ * machine could not be set up; 2 for a usage error.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +46,21 @@ struct options {
 static void usage(FILE *out)
 {
 	fprintf(out,
+		"usage: kvmini COMMAND [options]\n"
+		"\n"
+		"kvmini runs guests on the kvmini hypervisor (/dev/kvmini) or on KVM.\n"
+		"\n"
+		"commands:\n"
+		"  run [options] GUEST   run a guest (kvmini run --help)\n"
+		"  help [COMMAND]        this text, or a command's\n"
+		"\n"
+		"  -h, --help            this text\n"
+		"  -V, --version         the version, and the API it speaks\n");
+}
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
 		"usage: kvmini run [options] GUEST\n"
 		"\n"
 		"Runs GUEST until every vCPU halts or the guest writes to the\n"
@@ -65,11 +83,27 @@ static void usage(FILE *out)
 		"(input from stdin), isa-debug-exit at 0xf4 (exit status\n"
 		"(value << 1) | 1), PCI configuration ports 0xcf8/0xcfc with an empty\n"
 		"bus, and an MMIO test device at 0xfe000000 (see\n"
-		"user/devices/testdev.c).  Output goes to stdout.\n"
+		"user/devices/testdev.c).  Output goes to stdout, the summary to\n"
+		"stderr.\n"
 		"\n"
 		"exit status: 0 when every vCPU halted, (value << 1) | 1 from\n"
-		"isa-debug-exit, 1 when the guest stopped on an exit nobody serves.\n",
+		"isa-debug-exit, 1 when the guest stopped on an exit nobody serves or\n"
+		"the machine could not be set up, 2 for a usage error.\n",
 		MAX_CPUS);
+}
+
+/* Say what is wrong and where help is; the status of a usage error. */
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kvmini%s%s: ", cmd ? " " : "", cmd ?: "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'kvmini %s%s--help'.\n", cmd ?: "",
+		cmd ? " " : "");
+	return 2;
 }
 
 static int parse_mode(const char *s, enum guest_mode *mode)
@@ -85,6 +119,17 @@ static int parse_mode(const char *s, enum guest_mode *mode)
 	return -1;
 }
 
+/* A whole number (decimal, 0x-hex or 0-octal) and nothing else. */
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || end == s || *end || *s == '-' ? -1 : 0;
+}
+
+/* 0, 2 after a usage error was printed, or -1 for --help (printed). */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
@@ -99,26 +144,40 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
+	uint64_t v;
 	int c, b;
 
-	while ((c = getopt_long(argc, argv, "m:c:a:e:b:qh", longopts,
+	/* Messages are ours: usage_error names the command and the help. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:c:a:e:b:qh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			opt->mem_size = strtoull(optarg, NULL, 0) << 20;
+			if (parse_u64(optarg, &v) || !v || v > (1 << 20))
+				return usage_error("run", "--mem %s: a size in "
+						   "MiB, 1 or more", optarg);
+			opt->mem_size = v << 20;
 			break;
 		case 'c':
-			opt->cpus = atoi(optarg);
+			if (parse_u64(optarg, &v) || !v || v > MAX_CPUS)
+				return usage_error("run", "--cpus %s: 1 to %d",
+						   optarg, MAX_CPUS);
+			opt->cpus = v;
 			break;
 		case 'M':
 			if (parse_mode(optarg, &opt->load.mode))
-				return -1;
+				return usage_error("run", "--mode %s: real, "
+						   "protected or long", optarg);
 			break;
 		case 'a':
-			opt->load.load_addr = strtoull(optarg, NULL, 0);
+			if (parse_u64(optarg, &opt->load.load_addr))
+				return usage_error("run", "--addr %s: not an "
+						   "address", optarg);
 			break;
 		case 'e':
-			opt->entry = strtoull(optarg, NULL, 0);
+			if (parse_u64(optarg, &opt->entry))
+				return usage_error("run", "--entry %s: not an "
+						   "address", optarg);
 			break;
 		case 'C':
 			opt->load.cmdline = optarg;
@@ -126,22 +185,29 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		case 'b':
 			b = kvmini_backend_parse(optarg);
 			if (b < 0)
-				return -1;
+				return usage_error("run", "--backend %s: "
+						   "kvmini or kvm", optarg);
 			opt->backend = b;
 			break;
 		case 'q':
 			opt->quiet = 1;
 			break;
 		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
+			run_usage(stdout);
 			return -1;
+		case ':':
+			return usage_error("run", "%s needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("run", "unknown option %s",
+					   argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1 || !opt->mem_size ||
-	    opt->mem_size & 0xfff || opt->cpus < 1 || opt->cpus > MAX_CPUS)
-		return -1;
+	if (optind == argc)
+		return usage_error("run", "no GUEST to run");
+	if (optind != argc - 1)
+		return usage_error("run", "one GUEST only, not '%s' too",
+				   argv[optind + 1]);
 	opt->guest = argv[optind];
 	return 0;
 }
@@ -288,17 +354,36 @@ static void *vcpu_loop(void *arg)
 	return NULL;
 }
 
+/* The end of the run: the exits counted by reason. */
+static void report_exits(const struct options *opt, struct kvmini_vm *vm)
+{
+	uint64_t total[KVMINI_EXIT_NR] = {};
+	int i, j;
+
+	if (opt->quiet)
+		return;
+	for (i = 0; i < nr_cpus; i++)
+		for (j = 0; j < KVMINI_EXIT_NR; j++)
+			total[j] += kvmini_exit_count(cpus[i].vcpu, j);
+	fprintf(stderr, "kvmini: exits by reason (%s backend):\n",
+		kvmini_backend_name(vm));
+	for (j = 0; j < KVMINI_EXIT_NR; j++)
+		if (total[j])
+			fprintf(stderr, "  %-12s %llu\n", kvmini_exit_name(j),
+				(unsigned long long)total[j]);
+}
+
 static int cmd_run(const struct options *opt)
 {
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	struct guest_memory gm = { .size = opt->mem_size };
-	uint64_t total[KVMINI_EXIT_NR] = {};
 	struct guest_image img;
 	struct kvmini_vm *vm;
-	int i, j, status = 0;
+	int i, status = 0;
 
 	/* No SA_RESTART: the signal must end a vCPU's RUN. */
 	sigaction(SIGUSR1, &sa, NULL);
+
 	if (devices_init(&machine)) {
 		fprintf(stderr, "kvmini: devices overlap\n");
 		return 1;
@@ -316,26 +401,40 @@ static int cmd_run(const struct options *opt)
 	}
 	for (i = 0; i < nr_cpus; i++)
 		pthread_create(&cpus[i].thread, NULL, vcpu_loop, &cpus[i]);
+
 	for (i = 0; i < nr_cpus; i++) {
 		pthread_join(cpus[i].thread, NULL);
 		status |= cpus[i].status;
-		for (j = 0; j < KVMINI_EXIT_NR; j++)
-			total[j] += kvmini_exit_count(cpus[i].vcpu, j);
 	}
+	report_exits(opt, vm);
 
-	if (!opt->quiet) {
-		fprintf(stderr, "kvmini: exits by reason (%s backend):\n",
-			kvmini_backend_name(vm));
-		for (j = 0; j < KVMINI_EXIT_NR; j++)
-			if (total[j])
-				fprintf(stderr, "  %-12s %llu\n",
-					kvmini_exit_name(j),
-					(unsigned long long)total[j]);
-	}
 	for (i = 0; i < nr_cpus; i++)
 		kvmini_vcpu_free(cpus[i].vcpu);
 	kvmini_vm_free(vm);
 	return exit_requested ? exit_status : status;
+}
+
+static int version(void)
+{
+	printf("kvmini %s, /dev/kvmini API %d\n", KVMINI_VERSION,
+	       KVMINI_API_VERSION);
+	return 0;
+}
+
+/* kvmini help [COMMAND] */
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		run_usage(stdout);
+	else if (!strcmp(argv[1], "help"))
+		usage(stdout);
+	else
+		return usage_error(NULL, "unknown command '%s'", argv[1]);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -345,16 +444,23 @@ int main(int argc, char **argv)
 		.cpus = 1,
 		.load = { .load_addr = 0x1000, .mode = GUEST_MODE_REAL },
 	};
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int r;
 
-	if (argc >= 2 && (!strcmp(argv[1], "-h") ||
-			  !strcmp(argv[1], "--help"))) {
-		usage(stdout);
-		return 0;
-	}
-	if (argc < 2 || strcmp(argv[1], "run") ||
-	    parse_options(argc - 1, argv + 1, &opt)) {
+	if (!cmd) {
 		usage(stderr);
 		return 2;
 	}
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help"))
+		return cmd_help(1, argv);
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version"))
+		return version();
+	if (!strcmp(cmd, "help"))
+		return cmd_help(argc - 1, argv + 1);
+	if (strcmp(cmd, "run"))
+		return usage_error(NULL, "unknown command '%s'", cmd);
+	r = parse_options(argc - 1, argv + 1, &opt);
+	if (r)
+		return r < 0 ? 0 : r;
 	return cmd_run(&opt);
 }

@@ -15,6 +15,12 @@
 #include <stdint.h>
 #include "kvmini.h"
 
+/*
+ * The version of libkvmini and the kvmini command; the /dev/kvmini API
+ * they speak is KVMINI_API_VERSION.
+ */
+#define KVMINI_VERSION		"0.2"
+
 struct kvmini_backend_ops;
 
 struct kvmini_vm {
