@@ -11,9 +11,10 @@
  * an exit status and the exits counted by reason.
  *
  * Exit status: 0 when every vCPU halted; (value << 1) | 1 when the guest
- * wrote value to isa-debug-exit (port 0xf4); 1 when a vCPU stopped on an
- * exit the tool cannot serve (shutdown, failed entry, unhandled) or the
- * machine could not be set up; 2 for a usage error.
+ * wrote value to isa-debug-exit (port 0xf4); 128 + the signal when
+ * SIGINT or SIGTERM ended the run; 1 when a vCPU stopped on an exit the
+ * tool cannot serve (shutdown, failed entry, unhandled) or the machine
+ * could not be set up; 2 for a usage error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -87,8 +88,9 @@ static void run_usage(FILE *out)
 		"stderr.\n"
 		"\n"
 		"exit status: 0 when every vCPU halted, (value << 1) | 1 from\n"
-		"isa-debug-exit, 1 when the guest stopped on an exit nobody serves or\n"
-		"the machine could not be set up, 2 for a usage error.\n",
+		"isa-debug-exit, 128 + N when signal N (SIGINT, SIGTERM) ended the\n"
+		"run, 1 when the guest stopped on an exit nobody serves or the machine\n"
+		"could not be set up, 2 for a usage error.\n",
 		MAX_CPUS);
 }
 
@@ -335,11 +337,15 @@ static int serve_exit(struct vcpu_thread *t)
 	}
 }
 
+/* Every vCPU thread exists before any vCPU runs (see request_exit). */
+static pthread_barrier_t start_barrier;
+
 static void *vcpu_loop(void *arg)
 {
 	struct vcpu_thread *t = arg;
 	int r;
 
+	pthread_barrier_wait(&start_barrier);
 	while (!exit_requested) {
 		r = kvmini_vcpu_run(t->vcpu);
 		if (r) {
@@ -352,6 +358,12 @@ static void *vcpu_loop(void *arg)
 	if (t->status && !exit_requested)
 		report_stop(t->vcpu, t - cpus);
 	return NULL;
+}
+
+/* SIGINT, SIGTERM: end the run as isa-debug-exit would, cleanly. */
+static void on_stop_signal(int sig)
+{
+	request_exit(&machine, 128 + sig);
 }
 
 /* The end of the run: the exits counted by reason. */
@@ -379,10 +391,19 @@ static int cmd_run(const struct options *opt)
 	struct guest_memory gm = { .size = opt->mem_size };
 	struct guest_image img;
 	struct kvmini_vm *vm;
+	sigset_t stop_signals;
 	int i, status = 0;
 
 	/* No SA_RESTART: the signal must end a vCPU's RUN. */
 	sigaction(SIGUSR1, &sa, NULL);
+	/*
+	 * SIGINT and SIGTERM stay blocked until the vCPU threads exist; they
+	 * inherit the mask, so only this thread takes them afterwards.
+	 */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 
 	if (devices_init(&machine)) {
 		fprintf(stderr, "kvmini: devices overlap\n");
@@ -399,8 +420,14 @@ static int cmd_run(const struct options *opt)
 		setup_vcpu(cpus[i].vcpu, i, gm.mem, &img,
 			   opt->entry ? opt->entry : img.entry);
 	}
+	pthread_barrier_init(&start_barrier, NULL, nr_cpus + 1);
 	for (i = 0; i < nr_cpus; i++)
 		pthread_create(&cpus[i].thread, NULL, vcpu_loop, &cpus[i]);
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	pthread_barrier_wait(&start_barrier);
+	pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
 
 	for (i = 0; i < nr_cpus; i++) {
 		pthread_join(cpus[i].thread, NULL);
