@@ -7,8 +7,9 @@
  *   kvmini --version
  *
  * Read top-down: options, then the machine (memory, devices, the guest
- * image), then one thread per vCPU running the exit loop, then the end:
- * an exit status and the exits counted by reason.
+ * image, ports put in the kernel), then one thread per vCPU running the
+ * exit loop, then the end: an exit status and the exits counted by
+ * reason.  --in-kernel (ports.c) lives in a file of its own.
  *
  * Exit status: 0 when every vCPU halted; (value << 1) | 1 when the guest
  * wrote value to isa-debug-exit (port 0xf4); 128 + the signal when
@@ -29,6 +30,7 @@
 #include "libkvmini.h"
 #include "device.h"
 #include "loader.h"
+#include "ports.h"
 
 #define MAX_CPUS	KVMINI_MAX_VCPUS
 #define STACK_TOP	0x80000		/* per-vCPU stacks grow down from here */
@@ -77,6 +79,16 @@ static void run_usage(FILE *out)
 		"  -e, --entry ADDR      start here instead of the image's entry\n"
 		"      --cmdline TEXT    the Multiboot command line\n"
 		"  -b, --backend NAME    kvmini (/dev/kvmini, default) or kvm (/dev/kvm)\n"
+		"  -k, --in-kernel PORT[-LAST]=KIND\n"
+		"                        the kernel completes accesses to these ports\n"
+		"                        (repeatable; ports decimal or 0x-hex).  KIND:\n"
+		"                        sink      OUT dropped, IN all ones\n"
+		"                        counter   IN reads the number of accesses\n"
+		"                        loopback  IN reads the last OUT\n"
+		"                        console   OUT bytes reach the devices in batches\n"
+		"                        eventfd[:VALUE]  an OUT (of VALUE) rings a\n"
+		"                                  doorbell, counted by an I/O thread\n"
+		"                        On kvm only sink and eventfd (KVM_IOEVENTFD).\n"
 		"  -q, --quiet           no exit summary on stderr\n"
 		"  -h, --help            this text\n"
 		"\n"
@@ -142,16 +154,18 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "entry", required_argument, NULL, 'e' },
 		{ "cmdline", required_argument, NULL, 'C' },
 		{ "backend", required_argument, NULL, 'b' },
+		{ "in-kernel", required_argument, NULL, 'k' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
+	const char *why;
 	uint64_t v;
 	int c, b;
 
 	/* Messages are ours: usage_error names the command and the help. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:c:a:e:b:qh", longopts,
+	while ((c = getopt_long(argc, argv, ":m:c:a:e:b:k:qh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -190,6 +204,12 @@ static int parse_options(int argc, char **argv, struct options *opt)
 				return usage_error("run", "--backend %s: "
 						   "kvmini or kvm", optarg);
 			opt->backend = b;
+			break;
+		case 'k':
+			why = ports_parse(optarg);
+			if (why)
+				return usage_error("run", "--in-kernel %s: %s",
+						   optarg, why);
 			break;
 		case 'q':
 			opt->quiet = 1;
@@ -355,6 +375,7 @@ static void *vcpu_loop(void *arg)
 		if (exit_requested || !serve_exit(t))
 			break;
 	}
+	ports_drain_console(t->vcpu);
 	if (t->status && !exit_requested)
 		report_stop(t->vcpu, t - cpus);
 	return NULL;
@@ -413,6 +434,8 @@ static int cmd_run(const struct options *opt)
 	gm.mem = kvmini_vm_add_memory(vm, 0, gm.size);
 	if (load_guest(opt->guest, &gm, &opt->load, &img))
 		return 1;
+	if (ports_attach(vm))
+		return 1;
 
 	nr_cpus = opt->cpus;
 	for (i = 0; i < nr_cpus; i++) {
@@ -433,6 +456,7 @@ static int cmd_run(const struct options *opt)
 		pthread_join(cpus[i].thread, NULL);
 		status |= cpus[i].status;
 	}
+	ports_stop();
 	report_exits(opt, vm);
 
 	for (i = 0; i < nr_cpus; i++)
