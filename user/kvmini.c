@@ -3,13 +3,15 @@
  * kvmini.c - the kvmini command: kvmini's small QEMU.
  *
  *   kvmini run [options] GUEST    run a guest
+ *   kvmini stat [VM...]           exit statistics of running VMs (stat.c)
  *   kvmini help [COMMAND]
  *   kvmini --version
  *
  * Read top-down: options, then the machine (memory, devices, the guest
  * image, ports put in the kernel), then one thread per vCPU running the
  * exit loop, then the end: an exit status and the exits counted by
- * reason.  --in-kernel (ports.c) lives in a file of its own.
+ * reason (or the full statistics, stat.c).  --in-kernel (ports.c)
+ * lives in a file of its own.
  *
  * Exit status: 0 when every vCPU halted; (value << 1) | 1 when the guest
  * wrote value to isa-debug-exit (port 0xf4); 128 + the signal when
@@ -31,6 +33,7 @@
 #include "device.h"
 #include "loader.h"
 #include "ports.h"
+#include "stat.h"
 
 #define MAX_CPUS	KVMINI_MAX_VCPUS
 #define STACK_TOP	0x80000		/* per-vCPU stacks grow down from here */
@@ -44,6 +47,7 @@ struct options {
 	struct load_options load;
 	uint64_t entry;		/* 0: the image's */
 	int quiet;
+	int stat;		/* --stat: the statistics at the end */
 };
 
 static void usage(FILE *out)
@@ -55,6 +59,8 @@ static void usage(FILE *out)
 		"\n"
 		"commands:\n"
 		"  run [options] GUEST   run a guest (kvmini run --help)\n"
+		"  stat [VM...]          exit statistics of running VMs\n"
+		"                        (kvmini stat --help)\n"
 		"  help [COMMAND]        this text, or a command's\n"
 		"\n"
 		"  -h, --help            this text\n"
@@ -89,6 +95,9 @@ static void run_usage(FILE *out)
 		"                        eventfd[:VALUE]  an OUT (of VALUE) rings a\n"
 		"                                  doorbell, counted by an I/O thread\n"
 		"                        On kvm only sink and eventfd (KVM_IOEVENTFD).\n"
+		"  -s, --stat            at the end, the exit statistics: per reason,\n"
+		"                        hardware reason and port; count, shares,\n"
+		"                        min/avg/max TSC cycles, kernel and userspace\n"
 		"  -q, --quiet           no exit summary on stderr\n"
 		"  -h, --help            this text\n"
 		"\n"
@@ -96,8 +105,8 @@ static void run_usage(FILE *out)
 		"(input from stdin), isa-debug-exit at 0xf4 (exit status\n"
 		"(value << 1) | 1), PCI configuration ports 0xcf8/0xcfc with an empty\n"
 		"bus, and an MMIO test device at 0xfe000000 (see\n"
-		"user/devices/testdev.c).  Output goes to stdout, the summary to\n"
-		"stderr.\n"
+		"user/devices/testdev.c).  Output goes to stdout; the summary and\n"
+		"the statistics to stderr.\n"
 		"\n"
 		"exit status: 0 when every vCPU halted, (value << 1) | 1 from\n"
 		"isa-debug-exit, 128 + N when signal N (SIGINT, SIGTERM) ended the\n"
@@ -155,6 +164,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "cmdline", required_argument, NULL, 'C' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "in-kernel", required_argument, NULL, 'k' },
+		{ "stat", no_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -165,7 +175,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 
 	/* Messages are ours: usage_error names the command and the help. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:c:a:e:b:k:qh", longopts,
+	while ((c = getopt_long(argc, argv, ":m:c:a:e:b:k:sqh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -210,6 +220,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			if (why)
 				return usage_error("run", "--in-kernel %s: %s",
 						   optarg, why);
+			break;
+		case 's':
+			opt->stat = 1;
 			break;
 		case 'q':
 			opt->quiet = 1;
@@ -387,17 +400,33 @@ static void on_stop_signal(int sig)
 	request_exit(&machine, 128 + sig);
 }
 
-/* The end of the run: the exits counted by reason. */
+/*
+ * The end of the run: the exits counted by reason, or with --stat the
+ * full statistics.  The KVM backend counts only what userspace saw.
+ */
 static void report_exits(const struct options *opt, struct kvmini_vm *vm)
 {
 	uint64_t total[KVMINI_EXIT_NR] = {};
+	struct kvmini_stats *s;
 	int i, j;
 
-	if (opt->quiet)
+	if (opt->quiet && !opt->stat)
 		return;
+	if (opt->stat && opt->backend == KVMINI_BACKEND_KVMINI) {
+		s = kvmini_vm_stats(vm);
+		stat_report(stderr, s, s->id);
+		kvmini_stats_close(s);
+		ports_report(stderr);
+		return;
+	}
 	for (i = 0; i < nr_cpus; i++)
 		for (j = 0; j < KVMINI_EXIT_NR; j++)
 			total[j] += kvmini_exit_count(cpus[i].vcpu, j);
+	if (opt->stat) {
+		stat_report_user_exits(stderr, total);
+		ports_report(stderr);
+		return;
+	}
 	fprintf(stderr, "kvmini: exits by reason (%s backend):\n",
 		kvmini_backend_name(vm));
 	for (j = 0; j < KVMINI_EXIT_NR; j++)
@@ -481,6 +510,8 @@ static int cmd_help(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		run_usage(stdout);
+	else if (!strcmp(argv[1], "stat"))
+		stat_usage(stdout);
 	else if (!strcmp(argv[1], "help"))
 		usage(stdout);
 	else
@@ -508,6 +539,8 @@ int main(int argc, char **argv)
 		return version();
 	if (!strcmp(cmd, "help"))
 		return cmd_help(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stat"))
+		return cmd_stat(argc - 1, argv + 1);
 	if (strcmp(cmd, "run"))
 		return usage_error(NULL, "unknown command '%s'", cmd);
 	r = parse_options(argc - 1, argv + 1, &opt);

@@ -11,11 +11,12 @@
  *               the device model gets them byte by byte as before
  *   eventfd     an OUT rings a doorbell (an eventfd) and the guest goes
  *               on; eventfd:VALUE rings only for an OUT of VALUE.  A
- *               thread here counts the doorbells.
+ *               thread here counts the doorbells (run --stat shows them).
  *
  * On the KVM backend only sink and eventfd exist (KVM_IOEVENTFD).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -200,6 +201,16 @@ void ports_stop(void)
 	for (i = 0; i < nr_specs; i++)
 		if (specs[i].h.kind == KVMINI_PORT_EVENTFD)
 			doorbell_count(&specs[i]);
+}
+
+void ports_report(FILE *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_specs; i++)
+		if (specs[i].h.kind == KVMINI_PORT_EVENTFD)
+			fprintf(out, "eventfd %s: %" PRIu64 " doorbells\n",
+				specs[i].text, specs[i].doorbells);
 }
 
 /* ------------------------------------------------------------------ */

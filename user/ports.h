@@ -29,4 +29,7 @@ void ports_drain_console(struct kvmini_vcpu *vcpu);
 /* Stop counting doorbells; every doorbell rung so far is counted. */
 void ports_stop(void);
 
+/* One line per EVENTFD spec: its doorbells. */
+void ports_report(FILE *out);
+
 #endif /* KVMINI_PORTS_H */
