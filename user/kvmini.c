@@ -10,8 +10,8 @@
  * Read top-down: options, then the machine (memory, devices, the guest
  * image, ports put in the kernel), then one thread per vCPU running the
  * exit loop, then the end: an exit status and the exits counted by
- * reason (or the full statistics, stat.c).  --in-kernel (ports.c)
- * lives in a file of its own.
+ * reason (or the full statistics, stat.c).  --trace (trace.c) and
+ * --in-kernel (ports.c) each live in a file of their own.
  *
  * Exit status: 0 when every vCPU halted; (value << 1) | 1 when the guest
  * wrote value to isa-debug-exit (port 0xf4); 128 + the signal when
@@ -34,6 +34,7 @@
 #include "loader.h"
 #include "ports.h"
 #include "stat.h"
+#include "trace.h"
 
 #define MAX_CPUS	KVMINI_MAX_VCPUS
 #define STACK_TOP	0x80000		/* per-vCPU stacks grow down from here */
@@ -48,6 +49,8 @@ struct options {
 	uint64_t entry;		/* 0: the image's */
 	int quiet;
 	int stat;		/* --stat: the statistics at the end */
+	int trace;		/* --trace[=FILE] */
+	const char *trace_file;	/* NULL: stderr */
 };
 
 static void usage(FILE *out)
@@ -98,6 +101,9 @@ static void run_usage(FILE *out)
 		"  -s, --stat            at the end, the exit statistics: per reason,\n"
 		"                        hardware reason and port; count, shares,\n"
 		"                        min/avg/max TSC cycles, kernel and userspace\n"
+		"  -t, --trace[=FILE]    every exit as it happens, in-kernel ones too,\n"
+		"                        from the kvmini tracepoints (needs tracefs), to\n"
+		"                        stderr or FILE\n"
 		"  -q, --quiet           no exit summary on stderr\n"
 		"  -h, --help            this text\n"
 		"\n"
@@ -105,8 +111,8 @@ static void run_usage(FILE *out)
 		"(input from stdin), isa-debug-exit at 0xf4 (exit status\n"
 		"(value << 1) | 1), PCI configuration ports 0xcf8/0xcfc with an empty\n"
 		"bus, and an MMIO test device at 0xfe000000 (see\n"
-		"user/devices/testdev.c).  Output goes to stdout; the summary and\n"
-		"the statistics to stderr.\n"
+		"user/devices/testdev.c).  Output goes to stdout; the summary, the\n"
+		"statistics and the trace to stderr.\n"
 		"\n"
 		"exit status: 0 when every vCPU halted, (value << 1) | 1 from\n"
 		"isa-debug-exit, 128 + N when signal N (SIGINT, SIGTERM) ended the\n"
@@ -165,6 +171,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "backend", required_argument, NULL, 'b' },
 		{ "in-kernel", required_argument, NULL, 'k' },
 		{ "stat", no_argument, NULL, 's' },
+		{ "trace", optional_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -175,7 +182,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 
 	/* Messages are ours: usage_error names the command and the help. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:c:a:e:b:k:sqh", longopts,
+	while ((c = getopt_long(argc, argv, ":m:c:a:e:b:k:st::qh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -223,6 +230,10 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case 's':
 			opt->stat = 1;
+			break;
+		case 't':
+			opt->trace = 1;
+			opt->trace_file = optarg;
 			break;
 		case 'q':
 			opt->quiet = 1;
@@ -472,6 +483,9 @@ static int cmd_run(const struct options *opt)
 		setup_vcpu(cpus[i].vcpu, i, gm.mem, &img,
 			   opt->entry ? opt->entry : img.entry);
 	}
+	/* Tracing follows the threads created after it starts. */
+	if (opt->trace && trace_start(opt->trace_file, opt->backend))
+		return 1;
 	pthread_barrier_init(&start_barrier, NULL, nr_cpus + 1);
 	for (i = 0; i < nr_cpus; i++)
 		pthread_create(&cpus[i].thread, NULL, vcpu_loop, &cpus[i]);
@@ -486,6 +500,7 @@ static int cmd_run(const struct options *opt)
 		status |= cpus[i].status;
 	}
 	ports_stop();
+	trace_stop();
 	report_exits(opt, vm);
 
 	for (i = 0; i < nr_cpus; i++)
