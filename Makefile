@@ -104,10 +104,10 @@ $(BUILD)/lib/libkvmini.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c \
-		   $(wildcard user/devices/*.c)
-TOOL_HDRS	:= user/device.h user/loader.h user/multiboot.h \
-		   $(wildcard user/devices/*.h)
+TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c user/ports.c \
+		   user/stat.c user/trace.c $(wildcard user/devices/*.c)
+TOOL_HDRS	:= user/device.h user/loader.h user/multiboot.h user/ports.h \
+		   user/stat.h user/trace.h $(wildcard user/devices/*.h)
 
 $(BIN)/kvmini: $(TOOL_SRCS) $(TOOL_HDRS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(BIN)

@@ -16,6 +16,8 @@ struct kvmini_backend_ops {
 	const char *name;
 	/* Open the device and create the VM: vm->sys_fd and vm->fd. */
 	int (*vm_create)(struct kvmini_vm *vm, unsigned long flags);
+	/* Optional: release vm->backend; the library closes the fds. */
+	void (*vm_free)(struct kvmini_vm *vm);
 	int (*set_slot)(struct kvmini_vm *vm,
 			const struct kvmini_memory_slot *slot);
 	/* vcpu->fd and vcpu->run, a struct kvmini_run in any case. */
@@ -40,6 +42,9 @@ struct kvmini_backend_ops {
 	/* h holds only the range. */
 	int (*detach_port)(struct kvmini_vm *vm,
 			   const struct kvmini_port_handler *h);
+	/* Bytes or -errno (see kvmini_vcpu_read_console). */
+	int (*read_console)(struct kvmini_vcpu *vcpu, void *buf,
+			    uint32_t size, uint16_t *port);
 };
 
 extern const struct kvmini_backend_ops kvmini_backend_kvmini;

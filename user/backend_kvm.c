@@ -11,9 +11,11 @@
  * only of the exits userspace saw.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -259,22 +261,188 @@ static int kvm_exit_count(struct kvmini_vcpu *vcpu, uint32_t reason,
 	return 0;
 }
 
-/* KVM's in-kernel port I/O (KVM_IOEVENTFD) is not wired up yet. */
+/*
+ * In-kernel port handlers on KVM: KVM_IOEVENTFD, KVM's only in-kernel
+ * port I/O.  An ioeventfd completes an OUT in the kernel and signals an
+ * eventfd, which is exactly kvmini's EVENTFD kind; a SINK is the same on
+ * an eventfd nobody reads.  Every IN still goes to userspace (a SINK's
+ * IN then reads what the tool's device model answers, all ones where no
+ * device sits).  The other kinds have no KVM counterpart.
+ *
+ * KVM matches an ioeventfd by exact port, and by exact access size
+ * unless the size is 0 ("any length", KVM_CAP_IOEVENTFD_ANY_LENGTH,
+ * which cannot be combined with DATAMATCH).  A range of ports therefore
+ * becomes one ioeventfd per port, or, with a value to match or without
+ * ANY_LENGTH, one per port and access size.  KVM limits how many a VM
+ * may have (ENOSPC past that).
+ */
+struct kvm_port_range {
+	struct kvm_port_range *next;
+	uint16_t first, last;
+	uint32_t flags;			/* KVMINI_PORT_MATCH_VALUE */
+	uint64_t value;
+	int fd;				/* the eventfd KVM signals */
+	bool own_fd;			/* a SINK's: ours to close */
+	bool any_length;
+};
+
+/* The registrations of one port: len 0 (any length) or 1, 2 and 4. */
+static int ioeventfd_port(struct kvmini_vm *vm, const struct kvm_port_range *r,
+			  uint16_t port, uint32_t extra_flags)
+{
+	static const uint32_t sizes[] = { 1, 2, 4 };
+	struct kvm_ioeventfd io = {
+		.addr = port,
+		.fd = r->fd,
+		.flags = KVM_IOEVENTFD_FLAG_PIO | extra_flags,
+	};
+	unsigned int i;
+	int err = 0, e;
+
+	if (r->any_length)
+		return ret(ioctl(vm->fd, KVM_IOEVENTFD, &io));
+	if (r->flags & KVMINI_PORT_MATCH_VALUE) {
+		io.flags |= KVM_IOEVENTFD_FLAG_DATAMATCH;
+		io.datamatch = r->value;
+	}
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		/*
+		 * kvmini compares the zero-extended data: a value wider
+		 * than the access never matches, so KVM needs no entry.
+		 */
+		if (sizes[i] < 8 && r->value >> (sizes[i] * 8))
+			continue;
+		io.len = sizes[i];
+		e = ret(ioctl(vm->fd, KVM_IOEVENTFD, &io));
+		/* Adding stops at the first error; removing goes on. */
+		if (e && !(extra_flags & KVM_IOEVENTFD_FLAG_DEASSIGN))
+			return e;
+		err = err ?: e;
+	}
+	return err;
+}
+
+/* Remove the registrations of ports first..last - 1 (all, or a prefix). */
+static void ioeventfd_remove(struct kvmini_vm *vm,
+			     const struct kvm_port_range *r, uint32_t last)
+{
+	uint32_t port;
+
+	for (port = r->first; port < last; port++)
+		ioeventfd_port(vm, r, port, KVM_IOEVENTFD_FLAG_DEASSIGN);
+}
+
+static void port_range_free(struct kvm_port_range *r)
+{
+	if (r->own_fd)
+		close(r->fd);
+	free(r);
+}
+
 static int kvm_attach_port(struct kvmini_vm *vm,
 			   const struct kvmini_port_handler *h)
 {
-	return -EOPNOTSUPP;
+	struct kvm_port_range **list = (struct kvm_port_range **)&vm->backend;
+	struct kvm_port_range *r;
+	unsigned int i;
+	uint32_t port;
+	int err;
+
+	/* The checks /dev/kvmini makes, in its order of errors. */
+	for (i = 0; i < sizeof(h->reserved) / sizeof(h->reserved[0]); i++)
+		if (h->reserved[i])
+			return -EINVAL;
+	if (h->last_port < h->first_port || (h->flags & ~KVMINI_PORT_FLAGS) ||
+	    (!(h->flags & KVMINI_PORT_MATCH_VALUE) && h->value))
+		return -EINVAL;
+	if (h->kind != KVMINI_PORT_SINK && h->kind != KVMINI_PORT_EVENTFD)
+		return h->kind >= KVMINI_PORT_SINK &&
+		       h->kind <= KVMINI_PORT_EVENTFD ? -EOPNOTSUPP : -EINVAL;
+	if (h->kind == KVMINI_PORT_SINK && (h->fd || h->flags))
+		return -EINVAL;
+	for (r = *list; r; r = r->next)
+		if (r->first <= h->last_port && h->first_port <= r->last)
+			return -EEXIST;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->first = h->first_port;
+	r->last = h->last_port;
+	r->flags = h->flags;
+	r->value = h->value;
+	r->any_length = !(h->flags & KVMINI_PORT_MATCH_VALUE) &&
+			ioctl(vm->fd, KVM_CHECK_EXTENSION,
+			      KVM_CAP_IOEVENTFD_ANY_LENGTH) > 0;
+	if (h->kind == KVMINI_PORT_SINK) {
+		r->fd = eventfd(0, EFD_CLOEXEC);
+		r->own_fd = true;
+		if (r->fd < 0) {
+			err = -errno;
+			free(r);
+			return err;
+		}
+	} else {
+		r->fd = h->fd;
+	}
+
+	for (port = r->first; port <= r->last; port++) {
+		err = ioeventfd_port(vm, r, port, 0);
+		if (err) {
+			/* A failed attach changes nothing. */
+			ioeventfd_remove(vm, r, port + 1);
+			port_range_free(r);
+			/* KVM says EINVAL for an fd that is no eventfd. */
+			return err == -EINVAL &&
+			       h->kind == KVMINI_PORT_EVENTFD ? -EBADF : err;
+		}
+	}
+	r->next = *list;
+	*list = r;
+	return 0;
 }
 
 static int kvm_detach_port(struct kvmini_vm *vm,
 			   const struct kvmini_port_handler *h)
 {
-	return -EOPNOTSUPP;
+	struct kvm_port_range *r, **p = (struct kvm_port_range **)&vm->backend;
+
+	if (h->kind || h->flags || h->fd || h->value)
+		return -EINVAL;
+	for (; (r = *p); p = &r->next) {
+		if (r->first != h->first_port || r->last != h->last_port)
+			continue;
+		ioeventfd_remove(vm, r, r->last + 1u);
+		*p = r->next;
+		port_range_free(r);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* KVM has no CONSOLE kind: nothing is ever buffered. */
+static int kvm_read_console(struct kvmini_vcpu *vcpu, void *buf,
+			    uint32_t size, uint16_t *port)
+{
+	return 0;
+}
+
+/* Closing the VM fd drops its ioeventfds; the SINKs' eventfds are ours. */
+static void kvm_vm_free(struct kvmini_vm *vm)
+{
+	struct kvm_port_range *r = vm->backend, *next;
+
+	for (; r; r = next) {
+		next = r->next;
+		port_range_free(r);
+	}
+	vm->backend = NULL;
 }
 
 const struct kvmini_backend_ops kvmini_backend_kvm = {
 	.name		= "kvm",
 	.vm_create	= kvm_vm_create,
+	.vm_free	= kvm_vm_free,
 	.set_slot	= kvm_set_slot,
 	.vcpu_create	= kvm_vcpu_create,
 	.vcpu_free	= kvm_vcpu_free,
@@ -288,4 +456,5 @@ const struct kvmini_backend_ops kvmini_backend_kvm = {
 	.nmi		= kvm_nmi,
 	.attach_port	= kvm_attach_port,
 	.detach_port	= kvm_detach_port,
+	.read_console	= kvm_read_console,
 };

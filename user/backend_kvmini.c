@@ -130,6 +130,21 @@ static int kvmini_detach_port_op(struct kvmini_vm *vm,
 	return ret(ioctl(vm->fd, KVMINI_DETACH_PORT_HANDLER, h));
 }
 
+static int kvmini_read_console_op(struct kvmini_vcpu *vcpu, void *buf,
+				  uint32_t size, uint16_t *port)
+{
+	struct kvmini_console_read req = {
+		.buf = (uintptr_t)buf,
+		.size = size,
+	};
+	int n = ioctl(vcpu->fd, KVMINI_READ_CONSOLE, &req);
+
+	if (n < 0)
+		return -errno;
+	*port = req.port;
+	return n;
+}
+
 const struct kvmini_backend_ops kvmini_backend_kvmini = {
 	.name		= "kvmini",
 	.vm_create	= kvmini_vm_create_op,
@@ -146,4 +161,5 @@ const struct kvmini_backend_ops kvmini_backend_kvmini = {
 	.nmi		= kvmini_nmi_op,
 	.attach_port	= kvmini_attach_port_op,
 	.detach_port	= kvmini_detach_port_op,
+	.read_console	= kvmini_read_console_op,
 };

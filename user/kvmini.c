@@ -2,21 +2,28 @@
 /*
  * kvmini.c - the kvmini command: kvmini's small QEMU.
  *
- *   kvmini run [options] GUEST
+ *   kvmini run [options] GUEST    run a guest
+ *   kvmini stat [VM...]           exit statistics of running VMs (stat.c)
+ *   kvmini help [COMMAND]
+ *   kvmini --version
  *
  * Read top-down: options, then the machine (memory, devices, the guest
- * image), then one thread per vCPU running the exit loop, then the end:
- * an exit status and the exits counted by reason.
+ * image, ports put in the kernel), then one thread per vCPU running the
+ * exit loop, then the end: an exit status and the exits counted by
+ * reason (or the full statistics, stat.c).  --trace (trace.c) and
+ * --in-kernel (ports.c) each live in a file of their own.
  *
  * Exit status: 0 when every vCPU halted; (value << 1) | 1 when the guest
- * wrote value to isa-debug-exit (port 0xf4); 1 when a vCPU stopped on an
- * exit the tool cannot serve (shutdown, failed entry, unhandled); 2 for
- * a usage error.
+ * wrote value to isa-debug-exit (port 0xf4); 128 + the signal when
+ * SIGINT or SIGTERM ended the run; 1 when a vCPU stopped on an exit the
+ * tool cannot serve (shutdown, failed entry, unhandled) or the machine
+ * could not be set up; 2 for a usage error.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +32,9 @@
 #include "libkvmini.h"
 #include "device.h"
 #include "loader.h"
+#include "ports.h"
+#include "stat.h"
+#include "trace.h"
 
 #define MAX_CPUS	KVMINI_MAX_VCPUS
 #define STACK_TOP	0x80000		/* per-vCPU stacks grow down from here */
@@ -38,9 +48,29 @@ struct options {
 	struct load_options load;
 	uint64_t entry;		/* 0: the image's */
 	int quiet;
+	int stat;		/* --stat: the statistics at the end */
+	int trace;		/* --trace[=FILE] */
+	const char *trace_file;	/* NULL: stderr */
 };
 
 static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: kvmini COMMAND [options]\n"
+		"\n"
+		"kvmini runs guests on the kvmini hypervisor (/dev/kvmini) or on KVM.\n"
+		"\n"
+		"commands:\n"
+		"  run [options] GUEST   run a guest (kvmini run --help)\n"
+		"  stat [VM...]          exit statistics of running VMs\n"
+		"                        (kvmini stat --help)\n"
+		"  help [COMMAND]        this text, or a command's\n"
+		"\n"
+		"  -h, --help            this text\n"
+		"  -V, --version         the version, and the API it speaks\n");
+}
+
+static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: kvmini run [options] GUEST\n"
@@ -58,6 +88,22 @@ static void usage(FILE *out)
 		"  -e, --entry ADDR      start here instead of the image's entry\n"
 		"      --cmdline TEXT    the Multiboot command line\n"
 		"  -b, --backend NAME    kvmini (/dev/kvmini, default) or kvm (/dev/kvm)\n"
+		"  -k, --in-kernel PORT[-LAST]=KIND\n"
+		"                        the kernel completes accesses to these ports\n"
+		"                        (repeatable; ports decimal or 0x-hex).  KIND:\n"
+		"                        sink      OUT dropped, IN all ones\n"
+		"                        counter   IN reads the number of accesses\n"
+		"                        loopback  IN reads the last OUT\n"
+		"                        console   OUT bytes reach the devices in batches\n"
+		"                        eventfd[:VALUE]  an OUT (of VALUE) rings a\n"
+		"                                  doorbell, counted by an I/O thread\n"
+		"                        On kvm only sink and eventfd (KVM_IOEVENTFD).\n"
+		"  -s, --stat            at the end, the exit statistics: per reason,\n"
+		"                        hardware reason and port; count, shares,\n"
+		"                        min/avg/max TSC cycles, kernel and userspace\n"
+		"  -t, --trace[=FILE]    every exit as it happens, in-kernel ones too,\n"
+		"                        from the kvmini tracepoints (needs tracefs), to\n"
+		"                        stderr or FILE\n"
 		"  -q, --quiet           no exit summary on stderr\n"
 		"  -h, --help            this text\n"
 		"\n"
@@ -65,11 +111,28 @@ static void usage(FILE *out)
 		"(input from stdin), isa-debug-exit at 0xf4 (exit status\n"
 		"(value << 1) | 1), PCI configuration ports 0xcf8/0xcfc with an empty\n"
 		"bus, and an MMIO test device at 0xfe000000 (see\n"
-		"user/devices/testdev.c).  Output goes to stdout.\n"
+		"user/devices/testdev.c).  Output goes to stdout; the summary, the\n"
+		"statistics and the trace to stderr.\n"
 		"\n"
 		"exit status: 0 when every vCPU halted, (value << 1) | 1 from\n"
-		"isa-debug-exit, 1 when the guest stopped on an exit nobody serves.\n",
+		"isa-debug-exit, 128 + N when signal N (SIGINT, SIGTERM) ended the\n"
+		"run, 1 when the guest stopped on an exit nobody serves or the machine\n"
+		"could not be set up, 2 for a usage error.\n",
 		MAX_CPUS);
+}
+
+/* Say what is wrong and where help is; the status of a usage error. */
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kvmini%s%s: ", cmd ? " " : "", cmd ?: "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'kvmini %s%s--help'.\n", cmd ?: "",
+		cmd ? " " : "");
+	return 2;
 }
 
 static int parse_mode(const char *s, enum guest_mode *mode)
@@ -85,6 +148,17 @@ static int parse_mode(const char *s, enum guest_mode *mode)
 	return -1;
 }
 
+/* A whole number (decimal, 0x-hex or 0-octal) and nothing else. */
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || end == s || *end || *s == '-' ? -1 : 0;
+}
+
+/* 0, 2 after a usage error was printed, or -1 for --help (printed). */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
@@ -95,30 +169,48 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "entry", required_argument, NULL, 'e' },
 		{ "cmdline", required_argument, NULL, 'C' },
 		{ "backend", required_argument, NULL, 'b' },
+		{ "in-kernel", required_argument, NULL, 'k' },
+		{ "stat", no_argument, NULL, 's' },
+		{ "trace", optional_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
+	const char *why;
+	uint64_t v;
 	int c, b;
 
-	while ((c = getopt_long(argc, argv, "m:c:a:e:b:qh", longopts,
+	/* Messages are ours: usage_error names the command and the help. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:c:a:e:b:k:st::qh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			opt->mem_size = strtoull(optarg, NULL, 0) << 20;
+			if (parse_u64(optarg, &v) || !v || v > (1 << 20))
+				return usage_error("run", "--mem %s: a size in "
+						   "MiB, 1 or more", optarg);
+			opt->mem_size = v << 20;
 			break;
 		case 'c':
-			opt->cpus = atoi(optarg);
+			if (parse_u64(optarg, &v) || !v || v > MAX_CPUS)
+				return usage_error("run", "--cpus %s: 1 to %d",
+						   optarg, MAX_CPUS);
+			opt->cpus = v;
 			break;
 		case 'M':
 			if (parse_mode(optarg, &opt->load.mode))
-				return -1;
+				return usage_error("run", "--mode %s: real, "
+						   "protected or long", optarg);
 			break;
 		case 'a':
-			opt->load.load_addr = strtoull(optarg, NULL, 0);
+			if (parse_u64(optarg, &opt->load.load_addr))
+				return usage_error("run", "--addr %s: not an "
+						   "address", optarg);
 			break;
 		case 'e':
-			opt->entry = strtoull(optarg, NULL, 0);
+			if (parse_u64(optarg, &opt->entry))
+				return usage_error("run", "--entry %s: not an "
+						   "address", optarg);
 			break;
 		case 'C':
 			opt->load.cmdline = optarg;
@@ -126,22 +218,42 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		case 'b':
 			b = kvmini_backend_parse(optarg);
 			if (b < 0)
-				return -1;
+				return usage_error("run", "--backend %s: "
+						   "kvmini or kvm", optarg);
 			opt->backend = b;
+			break;
+		case 'k':
+			why = ports_parse(optarg);
+			if (why)
+				return usage_error("run", "--in-kernel %s: %s",
+						   optarg, why);
+			break;
+		case 's':
+			opt->stat = 1;
+			break;
+		case 't':
+			opt->trace = 1;
+			opt->trace_file = optarg;
 			break;
 		case 'q':
 			opt->quiet = 1;
 			break;
 		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
+			run_usage(stdout);
 			return -1;
+		case ':':
+			return usage_error("run", "%s needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("run", "unknown option %s",
+					   argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1 || !opt->mem_size ||
-	    opt->mem_size & 0xfff || opt->cpus < 1 || opt->cpus > MAX_CPUS)
-		return -1;
+	if (optind == argc)
+		return usage_error("run", "no GUEST to run");
+	if (optind != argc - 1)
+		return usage_error("run", "one GUEST only, not '%s' too",
+				   argv[optind + 1]);
 	opt->guest = argv[optind];
 	return 0;
 }
@@ -220,15 +332,16 @@ static void setup_vcpu(struct kvmini_vcpu *vcpu, int id, uint8_t *mem,
 static void report_stop(struct kvmini_vcpu *vcpu, int id)
 {
 	struct kvmini_run *run = vcpu->run;
+	const char *hw = kvmini_hw_exit_name(run->hw.vendor, run->hw.reason);
 	struct kvmini_regs regs;
 	int i;
 
 	kvmini_get_regs(vcpu, &regs);
 	fprintf(stderr, "kvmini: vCPU %d stopped: %s at rip %#llx "
-		"(hw reason %#llx info %#llx %#llx)", id,
+		"(hw reason %#llx%s%s info %#llx %#llx)", id,
 		kvmini_exit_name(run->exit_reason),
 		(unsigned long long)regs.rip,
-		(unsigned long long)run->hw.reason,
+		(unsigned long long)run->hw.reason, hw ? " " : "", hw ?: "",
 		(unsigned long long)run->hw.info1,
 		(unsigned long long)run->hw.info2);
 	if (run->exit_reason == KVMINI_EXIT_UNHANDLED)
@@ -268,11 +381,15 @@ static int serve_exit(struct vcpu_thread *t)
 	}
 }
 
+/* Every vCPU thread exists before any vCPU runs (see request_exit). */
+static pthread_barrier_t start_barrier;
+
 static void *vcpu_loop(void *arg)
 {
 	struct vcpu_thread *t = arg;
 	int r;
 
+	pthread_barrier_wait(&start_barrier);
 	while (!exit_requested) {
 		r = kvmini_vcpu_run(t->vcpu);
 		if (r) {
@@ -282,22 +399,73 @@ static void *vcpu_loop(void *arg)
 		if (exit_requested || !serve_exit(t))
 			break;
 	}
+	ports_drain_console(t->vcpu);
 	if (t->status && !exit_requested)
 		report_stop(t->vcpu, t - cpus);
 	return NULL;
+}
+
+/* SIGINT, SIGTERM: end the run as isa-debug-exit would, cleanly. */
+static void on_stop_signal(int sig)
+{
+	request_exit(&machine, 128 + sig);
+}
+
+/*
+ * The end of the run: the exits counted by reason, or with --stat the
+ * full statistics.  The KVM backend counts only what userspace saw.
+ */
+static void report_exits(const struct options *opt, struct kvmini_vm *vm)
+{
+	uint64_t total[KVMINI_EXIT_NR] = {};
+	struct kvmini_stats *s;
+	int i, j;
+
+	if (opt->quiet && !opt->stat)
+		return;
+	if (opt->stat && opt->backend == KVMINI_BACKEND_KVMINI) {
+		s = kvmini_vm_stats(vm);
+		stat_report(stderr, s, s->id);
+		kvmini_stats_close(s);
+		ports_report(stderr);
+		return;
+	}
+	for (i = 0; i < nr_cpus; i++)
+		for (j = 0; j < KVMINI_EXIT_NR; j++)
+			total[j] += kvmini_exit_count(cpus[i].vcpu, j);
+	if (opt->stat) {
+		stat_report_user_exits(stderr, total);
+		ports_report(stderr);
+		return;
+	}
+	fprintf(stderr, "kvmini: exits by reason (%s backend):\n",
+		kvmini_backend_name(vm));
+	for (j = 0; j < KVMINI_EXIT_NR; j++)
+		if (total[j])
+			fprintf(stderr, "  %-12s %llu\n", kvmini_exit_name(j),
+				(unsigned long long)total[j]);
 }
 
 static int cmd_run(const struct options *opt)
 {
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	struct guest_memory gm = { .size = opt->mem_size };
-	uint64_t total[KVMINI_EXIT_NR] = {};
 	struct guest_image img;
 	struct kvmini_vm *vm;
-	int i, j, status = 0;
+	sigset_t stop_signals;
+	int i, status = 0;
 
 	/* No SA_RESTART: the signal must end a vCPU's RUN. */
 	sigaction(SIGUSR1, &sa, NULL);
+	/*
+	 * SIGINT and SIGTERM stay blocked until the vCPU threads exist; they
+	 * inherit the mask, so only this thread takes them afterwards.
+	 */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+
 	if (devices_init(&machine)) {
 		fprintf(stderr, "kvmini: devices overlap\n");
 		return 1;
@@ -306,6 +474,8 @@ static int cmd_run(const struct options *opt)
 	gm.mem = kvmini_vm_add_memory(vm, 0, gm.size);
 	if (load_guest(opt->guest, &gm, &opt->load, &img))
 		return 1;
+	if (ports_attach(vm))
+		return 1;
 
 	nr_cpus = opt->cpus;
 	for (i = 0; i < nr_cpus; i++) {
@@ -313,28 +483,55 @@ static int cmd_run(const struct options *opt)
 		setup_vcpu(cpus[i].vcpu, i, gm.mem, &img,
 			   opt->entry ? opt->entry : img.entry);
 	}
+	/* Tracing follows the threads created after it starts. */
+	if (opt->trace && trace_start(opt->trace_file, opt->backend))
+		return 1;
+	pthread_barrier_init(&start_barrier, NULL, nr_cpus + 1);
 	for (i = 0; i < nr_cpus; i++)
 		pthread_create(&cpus[i].thread, NULL, vcpu_loop, &cpus[i]);
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	pthread_barrier_wait(&start_barrier);
+	pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
+
 	for (i = 0; i < nr_cpus; i++) {
 		pthread_join(cpus[i].thread, NULL);
 		status |= cpus[i].status;
-		for (j = 0; j < KVMINI_EXIT_NR; j++)
-			total[j] += kvmini_exit_count(cpus[i].vcpu, j);
 	}
+	ports_stop();
+	trace_stop();
+	report_exits(opt, vm);
 
-	if (!opt->quiet) {
-		fprintf(stderr, "kvmini: exits by reason (%s backend):\n",
-			kvmini_backend_name(vm));
-		for (j = 0; j < KVMINI_EXIT_NR; j++)
-			if (total[j])
-				fprintf(stderr, "  %-12s %llu\n",
-					kvmini_exit_name(j),
-					(unsigned long long)total[j]);
-	}
 	for (i = 0; i < nr_cpus; i++)
 		kvmini_vcpu_free(cpus[i].vcpu);
 	kvmini_vm_free(vm);
 	return exit_requested ? exit_status : status;
+}
+
+static int version(void)
+{
+	printf("kvmini %s, /dev/kvmini API %d\n", KVMINI_VERSION,
+	       KVMINI_API_VERSION);
+	return 0;
+}
+
+/* kvmini help [COMMAND] */
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		run_usage(stdout);
+	else if (!strcmp(argv[1], "stat"))
+		stat_usage(stdout);
+	else if (!strcmp(argv[1], "help"))
+		usage(stdout);
+	else
+		return usage_error(NULL, "unknown command '%s'", argv[1]);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -344,16 +541,25 @@ int main(int argc, char **argv)
 		.cpus = 1,
 		.load = { .load_addr = 0x1000, .mode = GUEST_MODE_REAL },
 	};
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int r;
 
-	if (argc >= 2 && (!strcmp(argv[1], "-h") ||
-			  !strcmp(argv[1], "--help"))) {
-		usage(stdout);
-		return 0;
-	}
-	if (argc < 2 || strcmp(argv[1], "run") ||
-	    parse_options(argc - 1, argv + 1, &opt)) {
+	if (!cmd) {
 		usage(stderr);
 		return 2;
 	}
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help"))
+		return cmd_help(1, argv);
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version"))
+		return version();
+	if (!strcmp(cmd, "help"))
+		return cmd_help(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stat"))
+		return cmd_stat(argc - 1, argv + 1);
+	if (strcmp(cmd, "run"))
+		return usage_error(NULL, "unknown command '%s'", cmd);
+	r = parse_options(argc - 1, argv + 1, &opt);
+	if (r)
+		return r < 0 ? 0 : r;
 	return cmd_run(&opt);
 }

@@ -79,6 +79,8 @@ struct kvmini_vm *kvmini_vm_create(void)
 
 void kvmini_vm_free(struct kvmini_vm *vm)
 {
+	if (vm->ops->vm_free)
+		vm->ops->vm_free(vm);
 	close(vm->fd);
 	close(vm->sys_fd);
 	free(vm);
@@ -311,4 +313,10 @@ int kvmini_vm_detach_port(struct kvmini_vm *vm, uint16_t first_port,
 	};
 
 	return vm->ops->detach_port(vm, &h);
+}
+
+int kvmini_vcpu_read_console(struct kvmini_vcpu *vcpu, void *buf,
+			     uint32_t size, uint16_t *port)
+{
+	return vcpu->vm->ops->read_console(vcpu, buf, size, port);
 }

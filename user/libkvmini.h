@@ -22,6 +22,7 @@ struct kvmini_vm {
 	int sys_fd;		/* /dev/kvmini or /dev/kvm */
 	int fd;			/* the VM */
 	uint32_t nr_slots;
+	void *backend;		/* the backend's own state, if any */
 };
 
 struct kvmini_vcpu {
@@ -116,6 +117,14 @@ static inline void *kvmini_io_data(struct kvmini_vcpu *vcpu)
 const char *kvmini_exit_name(uint32_t reason);
 
 /*
+ * The name of a hardware exit reason (run->hw.reason) of a vendor
+ * (KVMINI_VENDOR_*), from the kernel's VMX_EXIT_REASONS/SVM_EXIT_REASONS:
+ * "IO_INSTRUCTION" on VMX, "io" on SVM.  NULL if the table has no such
+ * code, or the vendor is unknown (the KVM backend reports none).
+ */
+const char *kvmini_hw_exit_name(uint32_t vendor, uint64_t code);
+
+/*
  * Exits of a reason on this vCPU so far, handled in the kernel or not.
  * On KVM only the exits userspace saw are counted.
  */
@@ -130,6 +139,15 @@ int kvmini_vm_attach_port(struct kvmini_vm *vm,
 			  const struct kvmini_port_handler *h);
 int kvmini_vm_detach_port(struct kvmini_vm *vm, uint16_t first_port,
 			  uint16_t last_port);
+
+/*
+ * Take up to size bytes a CONSOLE handler holds for this vCPU
+ * (KVMINI_READ_CONSOLE); *port is the console's first port.  Returns
+ * the number of bytes, 0 when none are buffered (always, on KVM), or
+ * -errno.
+ */
+int kvmini_vcpu_read_console(struct kvmini_vcpu *vcpu, void *buf,
+			     uint32_t size, uint16_t *port);
 
 /*
  * A stats fd (user/stats.c), from KVMINI_GET_STATS_FD or a debugfs
