@@ -199,6 +199,7 @@ struct kvmini_vcpu {
 	struct kvmini_vcpu_stats *stats;	/* (c); its counters (v) */
 
 	int last_cpu;			/* (v) -1 before the first run */
+	int entry_cpu;			/* (v) CPU of the last entry */
 	int tlb_gen;			/* (v) vm->tlb_gen last flushed for */
 	void *vendor;			/* (c) struct kvmini_vmx_vcpu / svm */
 };
@@ -227,13 +228,23 @@ void kvmini_vm_flush_tlbs(struct kvmini_vm *vm);
 
 /*
  * Called by a backend with interrupts disabled, just before entering:
- * true if mappings were removed since this vCPU last flushed.  A removal
- * bumps tlb_gen and then interrupts every CPU, so a vCPU that read the
- * old value is thrown out of the guest and sees the new one next time.
+ * true if mappings were removed since this vCPU last flushed.
+ *
+ * A removal bumps tlb_gen, then reads every vCPU's entry_cpu and
+ * interrupts those CPUs, waiting until each took the IPI (so has left
+ * guest mode).  Here entry_cpu is written before tlb_gen is read, with a
+ * full barrier between, as the removal has between its bump and its
+ * reads: either the removal sees this CPU and waits for this vCPU to
+ * leave the guest, or this vCPU sees the new tlb_gen and flushes first.
  */
 static inline bool kvmini_tlb_flush_needed(struct kvmini_vcpu *vcpu)
 {
-	int gen = atomic_read(&vcpu->vm->tlb_gen);
+	int gen;
+
+	WRITE_ONCE(vcpu->entry_cpu, smp_processor_id());
+	/* Pairs with the atomic_inc_return() in kvmini_vm_flush_tlbs(). */
+	smp_mb();
+	gen = atomic_read(&vcpu->vm->tlb_gen);
 
 	if (gen == vcpu->tlb_gen)
 		return false;

@@ -103,12 +103,37 @@ int kvmini_write_guest(struct kvmini_vm *vm, u64 gpa, const void *buf,
 	return guest_copy(vm, gpa, (void *)buf, len, true);
 }
 
-/* Every vCPU drops cached guest-physical translations before re-entry. */
+static void kvmini_kicked(void *unused)
+{
+}
+
+/*
+ * Every vCPU drops cached guest-physical translations before re-entry:
+ * only the CPUs this VM's vCPUs entered on need the IPI that throws a
+ * vCPU out of guest mode (kvmini_tlb_flush_needed() says why that is
+ * enough).  Waiting for the IPI waits for the exit.
+ */
 void kvmini_vm_flush_tlbs(struct kvmini_vm *vm)
 {
-	atomic_inc(&vm->tlb_gen);
-	/* Any CPU in guest mode exits on the IPI; kick waits for that. */
-	kick_all_cpus_sync();
+	cpumask_var_t cpus;
+	int i, cpu;
+
+	atomic_inc_return(&vm->tlb_gen);	/* a full barrier */
+	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL)) {
+		kick_all_cpus_sync();
+		return;
+	}
+	mutex_lock(&vm->vcpus_lock);
+	for (i = 0; i < KVMINI_MAX_VCPUS; i++) {
+		if (!vm->vcpus[i])
+			continue;
+		cpu = READ_ONCE(vm->vcpus[i]->entry_cpu);
+		if (cpu >= 0)
+			cpumask_set_cpu(cpu, cpus);
+	}
+	mutex_unlock(&vm->vcpus_lock);
+	on_each_cpu_mask(cpus, kvmini_kicked, NULL, true);
+	free_cpumask_var(cpus);
 }
 
 static bool kvmini_slot_overlaps(struct kvmini_vm *vm, u64 gpa, u64 size)
