@@ -13,6 +13,9 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
+# Statistics and traces live there: the tests and the tool read them.
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing
 cd /kvmini
 
 mode=$(sed -n 's/.*kvmini\.mode=\([a-z]*\).*/\1/p' /proc/cmdline)
