@@ -173,12 +173,19 @@ $(BUILD)/guests/%64.elf: guests/%.c guests/lib/crt64.S $(GUEST_LIB)
 # selftests/Makefile builds them, with kselftest's conventions; linked
 # statically for the VMs.
 KSFT_INC	?= $(CACHE)/kselftest
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) $(BIN)/bench
 
 $(SELFTESTS) &: $(wildcard selftests/*.c selftests/*.h) selftests/Makefile \
 		$(LIB_SRCS) $(LIB_HDRS)
 	$(MAKE) -C selftests OUTPUT=$(BIN) KSFT_INC=$(KSFT_INC) \
 		USERLDFLAGS=-static
+
+# The benchmark (selftests/bench/bench.c says why it lives there).
+BENCH_SRCS	:= selftests/bench/bench.c selftests/bench/report.c \
+		   selftests/bench/bench_guest.S
+$(BIN)/bench: $(BENCH_SRCS) selftests/bench/bench.h $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BENCH_SRCS) $(LIB_SRCS) -lpthread
 
 # --- the VMs ----------------------------------------------------------
 
