@@ -612,7 +612,8 @@ static void attach_kernel_port(struct gvm *g)
 /* Median cost per iteration of row against its baseline. */
 static struct figure measure_exit(const struct opts *o, struct gvm *g,
 				  int cpu, const struct row *r,
-				  const char *label, double *exits)
+				  const char *label, bool counting,
+				  double *exits)
 {
 	struct loop l = {
 		.entry = r->loop, .iters = o->iters, .port = r->port,
@@ -646,7 +647,7 @@ static struct figure measure_exit(const struct opts *o, struct gvm *g,
 			(double)(c1.exits - c0.exits)) / o->iters;
 	}
 	*exits = summarize(e, o->reps).med;
-	if (!o->smoke && (*exits < 0.95 || *exits > 1.05))
+	if (counting && !o->smoke && (*exits < 0.95 || *exits > 1.05))
 		explain_exits(label, r->id, &c0, &c1, &c2, o->iters);
 	return summarize(v, o->reps);
 }
@@ -664,7 +665,7 @@ static void bench_exits(const struct opts *o, const char *label,
 	gvm_create(&g, o->backend, 1, 0);
 	attach_kernel_port(&g);
 	for (i = 0; i < nr_only; i++) {
-		f = measure_exit(o, &g, 0, &only[i], label, &exits);
+		f = measure_exit(o, &g, 0, &only[i], label, counting, &exits);
 		/* Without statistics kvmini counts nothing. */
 		report(&ol, only[i].id, f, counting ? exits : -1);
 	}

@@ -214,8 +214,10 @@ static void cell(char *buf, size_t size, const struct row_info *ri,
 static void ratio(char *buf, size_t size, const struct fig *a,
 		  const struct fig *b)
 {
+	/* Two decimals, or two significant digits for the tiny ones. */
 	if (a->valid && b->valid && b->med > 0)
-		snprintf(buf, size, "%.2f", a->med / b->med);
+		snprintf(buf, size, a->med / b->med < 0.1 ? "%.2g" : "%.2f",
+			 a->med / b->med);
 	else
 		snprintf(buf, size, "-");
 }
