@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# in-vm-bench.sh - what `make bench` runs inside one VM: the benchmark
+# (bin/bench, selftests/bench/bench.c) on kvmini, then on KVM with its
+# defaults, then, where a module parameter allows, on KVM with the
+# mitigations kvmini does not have turned off ("kvm-matched").  Every
+# figure is a "bench:" line on the console; selftests/bench/report.c
+# reads them on the build machine.
+cd /kvmini
+
+# Bochs runs about 15 times slower than QEMU: fewer iterations there,
+# and less memory to touch (its VM has 512 MiB).
+size=--small
+vendor_dmi=$(cat /sys/class/dmi/id/sys_vendor 2>/dev/null)
+case "$vendor_dmi" in
+QEMU*) size= ;;
+esac
+echo "# bench: machine '$vendor_dmi', $(nproc) CPUs, $(free -m | awk '/Mem:/ {print $2}') MiB"
+grep . /sys/devices/system/cpu/vulnerabilities/* 2>/dev/null |
+	sed 's|.*/||; s/^/# bench: vulnerability /'
+
+if grep -qw vmx /proc/cpuinfo; then
+	kvm_vendor=kvm-intel
+else
+	kvm_vendor=kvm-amd
+fi
+kvm_mod=$(echo $kvm_vendor | tr - _)
+
+# kvmini's tracepoints, for the tracing-on figures.
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+
+if insmod kvmini.ko; then
+	bench run --backend kvmini $size
+	rmmod kvmini
+else
+	echo "bench: error: insmod kvmini.ko failed"
+fi
+
+# load_kvm LABEL KVM_ARGS VENDOR_ARGS - load KVM as in-vm-tests.sh does,
+# and record the parameters that decide its mitigations.
+load_kvm() {
+	insmod modules/irqbypass.ko 2>/dev/null
+	insmod modules/kvm.ko $2 || return 1
+	[ -e modules/ccp.ko ] && insmod modules/ccp.ko 2>/dev/null
+	insmod modules/$kvm_vendor.ko $3 || { rmmod kvm; return 1; }
+	echo "bench: env $1 param kvm.nx_huge_pages=$(cat /sys/module/kvm/parameters/nx_huge_pages)"
+	if [ -e /sys/module/kvm_intel/parameters/vmentry_l1d_flush ]; then
+		echo "bench: env $1 param kvm_intel.vmentry_l1d_flush=$(cat /sys/module/kvm_intel/parameters/vmentry_l1d_flush)"
+	fi
+}
+
+unload_kvm() {
+	rmmod $kvm_mod
+	rmmod kvm
+}
+
+if load_kvm kvm "" ""; then
+	bench run --backend kvm $size
+	unload_kvm
+else
+	echo "bench: error: loading $kvm_vendor failed"
+fi
+
+# The mitigations KVM has and kvmini lacks, off: the L1D flush on VM
+# entry (L1TF, Intel only) and the iTLB-multihit split of huge pages
+# (nx_huge_pages; "auto" is already off on AMD).  On AMD no module
+# parameter changes an exit's mitigations, so the defaults are the match.
+if [ $kvm_vendor = kvm-intel ]; then
+	if load_kvm kvm-matched nx_huge_pages=off vmentry_l1d_flush=never; then
+		bench run --backend kvm --label kvm-matched $size
+		unload_kvm
+	else
+		echo "bench: error: loading $kvm_vendor with mitigations off failed"
+	fi
+fi
