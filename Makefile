@@ -9,6 +9,7 @@
 #   make check VM=NAME   ... in one target (see TARGETS and CHECKS)
 #   make check-watchdog  a VM that hangs on purpose must be stopped
 #   make shell VM=NAME   an interactive VM with kvmini loaded
+#   make bench [VM=NAME] kvmini's cost per exit next to KVM's, per target
 #   make checkpatch      the kernel's checkpatch on kmod/
 #   make install         the module, the tool, the headers, libkvmini.a
 #                        with its pkg-config file, the man page, the udev
@@ -62,7 +63,7 @@ GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/re
 
 .PHONY: all build setup module modules user lib guests selftests run check \
 	check-watchdog shell checkpatch clean vm-images install \
-	install-module install-user uninstall dkms-src dkms-install
+	install-module install-user uninstall dkms-src dkms-install bench
 
 all: build
 
@@ -192,9 +193,10 @@ $(BIN)/bench: $(BENCH_SRCS) selftests/bench/bench.h $(LIB_SRCS) $(LIB_HDRS)
 INITRAMFS = $(BUILD)/initramfs-$(1).cpio.gz
 
 $(BUILD)/initramfs-%.cpio.gz: $(BUILD)/mod-%/kmod/kvmini.ko $(BIN)/kvmini \
-		$(SELFTESTS) $(GUESTS) $(BUILD)/guests/tests.txt \
+		$(SELFTESTS) $(BIN)/bench $(GUESTS) $(BUILD)/guests/tests.txt \
 		selftests/guest_tests.sh selftests/vm/mkinitramfs.sh \
-		selftests/vm/init.sh selftests/vm/in-vm-tests.sh
+		selftests/vm/init.sh selftests/vm/in-vm-tests.sh \
+		selftests/vm/in-vm-bench.sh
 	bash selftests/vm/mkinitramfs.sh $@ $* $(CACHE)/kernels/$* \
 		$(BUILD)/mod-$*/kmod/kvmini.ko $(BIN) $(BUILD)/guests
 
@@ -217,6 +219,11 @@ check: setup
 check-watchdog: setup
 	$(MAKE) vm-images
 	@bash selftests/vm/watchdog-test.sh $(RUN_VM) $(BUILD) $(CACHE)
+
+# Tables in build/bench/NAME.md, plots in build/bench/NAME.svg.
+bench: setup
+	$(MAKE) vm-images
+	@bash selftests/vm/bench.sh $(BUILD) $(CACHE) $(or $(VM),$(TARGETS))
 
 # Three files are written the way the kernel writes such things, in forms
 # checkpatch flags wherever they appear: the exit table is an X-macro
