@@ -18,8 +18,19 @@ set style histogram errorbars gap 2 lw 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set logscale y
-set yrange [10:*]
-set grid ytics
+set format y "%.0f"
+# From a third of the smallest first quartile: bars of one height would
+# otherwise start far below the figures.
+stats dat using 3 nooutput name "A"
+stats dat using 6 nooutput name "B"
+lo = A_min < B_min ? A_min : B_min
+if (matched) {
+	stats dat using 9 nooutput name "C"
+	lo = C_min < lo ? C_min : lo
+}
+set yrange [lo / 3:*]
+set mytics 10
+set grid ytics mytics
 set ylabel unit
 set xtics rotate by -30 nomirror
 set key top left
