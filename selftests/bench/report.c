@@ -379,6 +379,9 @@ int bench_report(int argc, char **argv)
 		       "through (%.2f GHz, measured in the VM), and time.  ",
 		       khz / 1e6);
 	printf("kvmini/kvm below 1: kvmini is cheaper.  ");
+	if (kvm_params[CFG_KVMINI][0])
+		printf("kvmini with its defaults (%s).  ",
+		       kvm_params[CFG_KVMINI]);
 	printf("KVM with its defaults%s%s%s.\n\n",
 	       kvm_params[CFG_KVM][0] ? " (" : "", kvm_params[CFG_KVM],
 	       kvm_params[CFG_KVM][0] ? ")" : "");
