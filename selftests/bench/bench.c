@@ -116,7 +116,7 @@ static const struct opts opts_full = {
 };
 
 static const struct opts opts_small = {
-	.iters = 300, .reps = 7, .life_reps = 7,
+	.iters = 300, .reps = 7, .life_reps = 5,
 	.touch_mib = { 16, 64 }, .nr_touch = 2,
 	.rate_iters = 300, .rate_reps = 3,
 };

@@ -32,8 +32,11 @@ emulator() {
 
 for t in "$@"; do
 	start=$SECONDS
+	# QEMU's figures are wall-clock: say how busy the machine was.
+	load0=$(cut -d' ' -f1-3 /proc/loadavg)
 	bash "$here/run-vm.sh" "$t" bench "$build" "$cache" "bench-$t"
 	took=$((SECONDS - start))
+	load1=$(cut -d' ' -f1-3 /proc/loadavg)
 	log=$build/logs/bench-$t.log
 	if ! "$build/bin/bench" report "$t" "$(emulator "$t")" "$log" \
 		"$out/$t.dat" >"$out/$t.md"; then
@@ -43,7 +46,8 @@ for t in "$@"; do
 		continue
 	fi
 	grep -E '^bench: (error|note)' "$log" | tr -d '\r' | sed 's/^bench: /> /' >>"$out/$t.md"
-	echo "The VM ran for $took s (boot included)." >>"$out/$t.md"
+	echo "The VM ran for $took s (boot included); the build machine's" \
+	     "load average was $load0 before and $load1 after." >>"$out/$t.md"
 	matched=0
 	[ "$(awk -F'\t' 'NR == 1 { print NF }' "$out/$t.dat")" -ge 10 ] && matched=1
 	unit="cycles per exit (log scale)"
