@@ -2,8 +2,9 @@
 /*
  * bench.c - what an exit costs on kvmini, next to KVM, in the same boot.
  *
- *   bench run --backend kvmini|kvm --label NAME [--small]
- *	measure every row on one backend; one "bench:" line per figure
+ *   bench run --backend kvmini|kvm --label NAME [--small] [--exits-only]
+ *	measure every row (or only the exits) on one backend; one "bench:"
+ *	line per figure
  *   bench smoke --backend kvmini|kvm
  *	every row once, with a few iterations, as TAP: each figure is
  *	produced and positive.  Nothing is timed against a limit, ever.
@@ -106,6 +107,7 @@ struct opts {
 	int touch_mib[4], nr_touch;
 	int rate_iters, rate_reps;
 	bool smoke;
+	bool exits_only;	/* a second configuration of one backend */
 };
 
 /* Full figures under QEMU; --small for Bochs, ~15x slower. */
@@ -909,6 +911,8 @@ static void bench_all(const struct opts *o)
 		printf("bench: env %s reps %d\n", o->label, o->reps);
 	}
 	bench_exits(o, o->label, exit_rows, NR_EXIT_ROWS, true);
+	if (o->exits_only)
+		return;
 	bench_life(o);
 	for (i = 0; i < (unsigned int)o->nr_touch; i++)
 		bench_touch_one(o, o->touch_mib[i]);
@@ -925,7 +929,8 @@ int bench_report(int argc, char **argv);
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: bench run --backend kvmini|kvm [--label NAME] [--small]\n"
+		"usage: bench run --backend kvmini|kvm [--label NAME] [--small]"
+		" [--exits-only]\n"
 		"       bench smoke --backend kvmini|kvm\n"
 		"       bench report TARGET LOG DAT\n");
 	exit(2);
@@ -936,7 +941,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	int backend = KVMINI_BACKEND_KVMINI, i;
 	const char *label = NULL;
-	bool small = false;
+	bool small = false, exits_only = false;
 
 	if (argc < 2)
 		usage();
@@ -949,6 +954,8 @@ int main(int argc, char **argv)
 			label = argv[++i];
 		else if (!strcmp(argv[i], "--small"))
 			small = true;
+		else if (!strcmp(argv[i], "--exits-only"))
+			exits_only = true;
 		else
 			usage();
 	}
@@ -961,6 +968,7 @@ int main(int argc, char **argv)
 	else
 		usage();
 	o.backend = backend;
+	o.exits_only = exits_only;
 	o.label = label ?: backend == KVMINI_BACKEND_KVM ? "kvm" : "kvmini";
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (o.smoke)
