@@ -256,7 +256,9 @@ static struct kvm_stats *kvm_stats_open(struct kvmini_vcpu *v)
 			 (ssize_t)len)
 		die("reading KVM's stats descriptors");
 	for (i = 0; i < k->h.num_desc; i++) {
-		struct kvm_stats_desc *d = (void *)(k->descs + i * k->desc_size);
+		struct kvm_stats_desc *d;
+
+		d = (void *)(k->descs + i * k->desc_size);
 		size_t end = d->offset + d->size * sizeof(uint64_t);
 
 		if (end > k->data_size)
@@ -286,7 +288,9 @@ static void kvm_counters(struct kvm_stats *k, struct counters *c)
 	c->n = 0;
 	c->exits = 0;
 	for (i = 0; i < k->h.num_desc && c->n < MAX_COUNTERS; i++) {
-		struct kvm_stats_desc *d = (void *)(k->descs + i * k->desc_size);
+		struct kvm_stats_desc *d;
+
+		d = (void *)(k->descs + i * k->desc_size);
 
 		if (d->size != 1)
 			continue;
@@ -404,7 +408,8 @@ static void raw_run(struct gvm *g, struct kvmini_vcpu *v, struct exit_view *e)
 		e->ready = k->ready_for_interrupt_injection;
 		e->kind = k->exit_reason == KVM_EXIT_IO ? EXIT_IO :
 			  k->exit_reason == KVM_EXIT_MMIO ? EXIT_MMIO :
-			  k->exit_reason == KVM_EXIT_HLT ? EXIT_HLT : EXIT_OTHER;
+			  k->exit_reason == KVM_EXIT_HLT ? EXIT_HLT :
+			  EXIT_OTHER;
 		e->port = k->io.port;
 	} else {
 		struct kvmini_run *r = v->run;

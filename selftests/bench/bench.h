@@ -27,7 +27,8 @@
 #define BENCH_MEM_SIZE		0x200000
 #define BENCH_IDT_GPA		0x20000
 #define BENCH_RESULTS_GPA	0x30000
-#define BENCH_STACK_TOP		0x80000	/* vCPU i: 0x4000 * i lower */
+/* vCPU i's stack starts i * 0x4000 below BENCH_STACK_TOP. */
+#define BENCH_STACK_TOP		0x80000
 #define BENCH_CODE_GPA		0x100000
 #define BENCH_MMIO_GPA		0xd0000000
 #define BENCH_TOUCH_GPA		0x40000000

@@ -357,7 +357,8 @@ int bench_report(int argc, char **argv)
 	FILE *f;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: bench report TARGET EMULATOR LOG DAT\n");
+		fprintf(stderr,
+			"usage: bench report TARGET EMULATOR LOG DAT\n");
 		return 2;
 	}
 	target = argv[0];
@@ -370,7 +371,8 @@ int bench_report(int argc, char **argv)
 	parse(f);
 	fclose(f);
 	if (!figs[CFG_KVMINI][0].valid) {
-		fprintf(stderr, "bench: no figures for kvmini in %s\n", argv[2]);
+		fprintf(stderr, "bench: no figures for kvmini in %s\n",
+			argv[2]);
 		return 1;
 	}
 	bochs = !strncmp(target, "bochs", 5);
@@ -384,7 +386,8 @@ int bench_report(int argc, char **argv)
 	       "%s iterations, and (first–third quartile).  ", env_reps,
 	       env_iters);
 	if (bochs)
-		printf("Unit: emulated instructions (Bochs' TSC counts them).  ");
+		printf("Unit: emulated instructions (Bochs' TSC counts "
+		       "them).  ");
 	else
 		printf("Unit: the host's TSC cycles as QEMU/TCG passes them "
 		       "through (%.2f GHz, measured in the VM), and time.  ",

@@ -19,13 +19,16 @@ mkdir -p "$out"
 status=0
 
 emulator() {
+	local v
 	case "$1" in
 	qemu-*)
-		echo "QEMU $(qemu-system-x86_64 --version |
-			     sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p') (TCG, one thread)"
+		v=$(qemu-system-x86_64 --version |
+		    sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p')
+		echo "QEMU $v (TCG, one thread)"
 		;;
 	bochs-*)
-		echo "Bochs $(dpkg-query -W -f='${Version}' bochs) (corei7_skylake_x)"
+		v=$(dpkg-query -W -f='${Version}' bochs)
+		echo "Bochs $v (corei7_skylake_x)"
 		;;
 	esac
 }
@@ -45,11 +48,15 @@ for t in "$@"; do
 		status=1
 		continue
 	fi
-	grep -E '^bench: (error|note)' "$log" | tr -d '\r' | sed 's/^bench: /> /' >>"$out/$t.md"
+	# What the VM had to say besides figures, quoted.
+	grep -E '^bench: (error|note)' "$log" | tr -d '\r' |
+		sed 's/^bench: /> /' >>"$out/$t.md"
 	echo "The VM ran for $took s (boot included); the build machine's" \
 	     "load average was $load0 before and $load1 after." >>"$out/$t.md"
+	# Four series (both also without the L1D flush): 13 columns.
 	matched=0
-	[ "$(awk -F'\t' 'NR == 1 { print NF }' "$out/$t.dat")" -ge 13 ] && matched=1
+	cols=$(awk -F'\t' 'NR == 1 { print NF }' "$out/$t.dat")
+	[ "${cols:-0}" -ge 13 ] && matched=1
 	unit="cycles per exit (log scale)"
 	case "$t" in
 	bochs-*) unit="emulated instructions per exit (log scale)" ;;

@@ -15,7 +15,8 @@ vendor_dmi=$(cat /sys/class/dmi/id/sys_vendor 2>/dev/null)
 case "$vendor_dmi" in
 QEMU*) size= ;;
 esac
-echo "# bench: machine '$vendor_dmi', $(nproc) CPUs, $(free -m | awk '/Mem:/ {print $2}') MiB"
+mib=$(free -m | awk '/Mem:/ {print $2}')
+echo "# bench: machine '$vendor_dmi', $(nproc) CPUs, $mib MiB"
 grep . /sys/devices/system/cpu/vulnerabilities/* 2>/dev/null |
 	sed 's|.*/||; s/^/# bench: vulnerability /'
 
@@ -26,6 +27,11 @@ else
 fi
 kvm_mod=$(echo $kvm_vendor | tr - _)
 
+# param LABEL MODULE NAME: record a module parameter with the figures.
+param() {
+	echo "bench: env $1 param $2.$3=$(cat /sys/module/$2/parameters/$3)"
+}
+
 # kvmini's tracepoints, for the tracing-on figures.
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 
@@ -33,7 +39,7 @@ mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 # benchmark's guests run with IF set, so Bochs does not need it.
 if insmod kvmini.ko; then
 	for p in /sys/module/kvmini/parameters/*; do
-		echo "bench: env kvmini param kvmini.${p##*/}=$(cat $p)"
+		param kvmini kvmini "${p##*/}"
 	done
 	bench run --backend kvmini $size
 	rmmod kvmini
@@ -41,7 +47,7 @@ else
 	echo "bench: error: insmod kvmini.ko failed"
 fi
 if [ $kvm_vendor = kvm-intel ] && insmod kvmini.ko l1d_flush=never; then
-	echo "bench: env kvmini-noflush param kvmini.l1d_flush=$(cat /sys/module/kvmini/parameters/l1d_flush)"
+	param kvmini-noflush kvmini l1d_flush
 	bench run --backend kvmini --label kvmini-noflush --exits-only $size
 	rmmod kvmini
 fi
@@ -53,9 +59,9 @@ load_kvm() {
 	insmod modules/kvm.ko $2 || return 1
 	[ -e modules/ccp.ko ] && insmod modules/ccp.ko 2>/dev/null
 	insmod modules/$kvm_vendor.ko $3 || { rmmod kvm; return 1; }
-	echo "bench: env $1 param kvm.nx_huge_pages=$(cat /sys/module/kvm/parameters/nx_huge_pages)"
+	param $1 kvm nx_huge_pages
 	if [ -e /sys/module/kvm_intel/parameters/vmentry_l1d_flush ]; then
-		echo "bench: env $1 param kvm_intel.vmentry_l1d_flush=$(cat /sys/module/kvm_intel/parameters/vmentry_l1d_flush)"
+		param $1 kvm_intel vmentry_l1d_flush
 	fi
 }
 
@@ -82,6 +88,6 @@ if [ $kvm_vendor = kvm-intel ]; then
 		bench run --backend kvm --label kvm-matched --exits-only $size
 		unload_kvm
 	else
-		echo "bench: error: loading $kvm_vendor with vmentry_l1d_flush=never failed"
+		echo "bench: error: $kvm_vendor vmentry_l1d_flush=never failed"
 	fi
 fi
