@@ -32,9 +32,6 @@ param() {
 	echo "bench: env $1 param $2.$3=$(cat /sys/module/$2/parameters/$3)"
 }
 
-# kvmini's tracepoints, for the tracing-on figures.
-mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-
 # kvmini with its defaults, as on hardware: no VMX time slice.  The
 # benchmark's guests run with IF set, so Bochs does not need it.
 if insmod kvmini.ko; then
