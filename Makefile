@@ -9,6 +9,7 @@
 #   make check VM=NAME   ... in one target (see TARGETS and CHECKS)
 #   make check-watchdog  a VM that hangs on purpose must be stopped
 #   make shell VM=NAME   an interactive VM with kvmini loaded
+#   make bench [VM=NAME] kvmini's cost per exit next to KVM's, per target
 #   make checkpatch      the kernel's checkpatch on kmod/
 #   make install         the module, the tool, the headers, libkvmini.a
 #                        with its pkg-config file, the man page, the udev
@@ -62,7 +63,7 @@ GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/re
 
 .PHONY: all build setup module modules user lib guests selftests run check \
 	check-watchdog shell checkpatch clean vm-images install \
-	install-module install-user uninstall dkms-src dkms-install
+	install-module install-user uninstall dkms-src dkms-install bench
 
 all: build
 
@@ -173,21 +174,29 @@ $(BUILD)/guests/%64.elf: guests/%.c guests/lib/crt64.S $(GUEST_LIB)
 # selftests/Makefile builds them, with kselftest's conventions; linked
 # statically for the VMs.
 KSFT_INC	?= $(CACHE)/kselftest
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) $(BIN)/bench
 
 $(SELFTESTS) &: $(wildcard selftests/*.c selftests/*.h) selftests/Makefile \
 		$(LIB_SRCS) $(LIB_HDRS)
 	$(MAKE) -C selftests OUTPUT=$(BIN) KSFT_INC=$(KSFT_INC) \
 		USERLDFLAGS=-static
 
+# The benchmark (selftests/bench/bench.c says why it lives there).
+BENCH_SRCS	:= selftests/bench/bench.c selftests/bench/report.c \
+		   selftests/bench/bench_guest.S
+$(BIN)/bench: $(BENCH_SRCS) selftests/bench/bench.h $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BENCH_SRCS) $(LIB_SRCS) -lpthread
+
 # --- the VMs ----------------------------------------------------------
 
 INITRAMFS = $(BUILD)/initramfs-$(1).cpio.gz
 
 $(BUILD)/initramfs-%.cpio.gz: $(BUILD)/mod-%/kmod/kvmini.ko $(BIN)/kvmini \
-		$(SELFTESTS) $(GUESTS) $(BUILD)/guests/tests.txt \
+		$(SELFTESTS) $(BIN)/bench $(GUESTS) $(BUILD)/guests/tests.txt \
 		selftests/guest_tests.sh selftests/vm/mkinitramfs.sh \
-		selftests/vm/init.sh selftests/vm/in-vm-tests.sh
+		selftests/vm/init.sh selftests/vm/in-vm-tests.sh \
+		selftests/vm/in-vm-bench.sh
 	bash selftests/vm/mkinitramfs.sh $@ $* $(CACHE)/kernels/$* \
 		$(BUILD)/mod-$*/kmod/kvmini.ko $(BIN) $(BUILD)/guests
 
@@ -210,6 +219,11 @@ check: setup
 check-watchdog: setup
 	$(MAKE) vm-images
 	@bash selftests/vm/watchdog-test.sh $(RUN_VM) $(BUILD) $(CACHE)
+
+# Tables in build/bench/NAME.md, plots in build/bench/NAME.svg.
+bench: setup
+	$(MAKE) vm-images
+	@bash selftests/vm/bench.sh $(BUILD) $(CACHE) $(or $(VM),$(TARGETS))
 
 # Three files are written the way the kernel writes such things, in forms
 # checkpatch flags wherever they appear: the exit table is an X-macro

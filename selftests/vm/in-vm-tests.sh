@@ -63,6 +63,11 @@ check "kvmini run hello.bin prints Hello" [ "$out" = "Hello" ]
 echo "# guests on the kvmini backend"
 sh guest_tests.sh kvmini guests bin/kvmini
 
+# The benchmark's guests once, as a smoke test: every figure is produced
+# and positive.  No timing is judged here; `make bench` measures.
+echo "# benchmark smoke test on the kvmini backend"
+check "bench smoke on kvmini runs to the end" bin/bench smoke --backend kvmini
+
 check "rmmod kvmini" rmmod kvmini
 
 # Another hypervisor holding VMX/SVM.  kvmini turns VMX/SVM on with its
@@ -99,6 +104,8 @@ if insmod modules/$kvm_vendor.ko; then
 		sh -c "bin/kvm_helper hello | grep -qx Hello"
 	echo "# the same guests on the KVM backend"
 	sh guest_tests.sh kvm guests bin/kvmini
+	echo "# benchmark smoke test on the KVM backend"
+	check "bench smoke on KVM runs to the end" bin/bench smoke --backend kvm
 	rmmod "$(echo $kvm_vendor | tr - _)"
 	check "insmod kvmini after KVM is unloaded" insmod kvmini.ko $kvmini_args
 	check "rmmod kvmini after KVM" rmmod kvmini

@@ -5,6 +5,7 @@
 #   kvmini.mode=check  run the selftests (in-vm-tests.sh), print TAP
 #   kvmini.mode=run    load kvmini and run the hello guest
 #   kvmini.mode=shell  load kvmini and give a shell on the console
+#   kvmini.mode=bench  the benchmark on kvmini and on KVM (in-vm-bench.sh)
 # and the VM powers off afterwards.  With kvmini.hang on the command line
 # it hangs instead, silent, as a stuck test would: run-vm.sh's watchdog
 # must end it (selftests/vm/watchdog-test.sh).
@@ -27,6 +28,9 @@ fi
 case "$mode" in
 check)
 	sh /kvmini/in-vm-tests.sh
+	;;
+bench)
+	sh /kvmini/in-vm-bench.sh
 	;;
 run)
 	insmod kvmini.ko && timeout 20 kvmini run guests/hello.bin

@@ -4,7 +4,8 @@
 # run-vm.sh TARGET MODE BUILD CACHE [NAME] - boot one test VM.
 #
 # TARGET is qemu-svm-6.1, qemu-svm-6.12 or bochs-vmx-6.1; MODE is check,
-# run or shell (see init.sh).  In check and run mode the serial console
+# run, bench or shell (see init.sh).  In check, run and bench mode the
+# serial console
 # is written to BUILD/logs/NAME.log (NAME defaults to TARGET) and a
 # watchdog ends the VM when
 #   - the serial log has not grown for KVMINI_STALL seconds (default 180
@@ -32,6 +33,9 @@ initrd=$build/initramfs-$kver.cpio.gz
 append="console=ttyS0 quiet panic=-1 kvmini.mode=$mode ${KVMINI_APPEND:-}"
 logs=$build/logs
 log=$logs/$name.log
+# The benchmark's QEMU VMs touch up to 1 GiB of guest memory.
+mem=512
+[ "$mode" = bench ] && mem=2048
 diag=$logs/$name.diag
 mkdir -p "$logs"
 rm -f "$diag" "$logs/$name.time"
@@ -48,7 +52,7 @@ qemu_args() {
 	if grep -qw svm /proc/cpuinfo && [ -w /dev/kvm ]; then
 		accel=kvm
 	fi
-	qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -m 512 -smp 2
+	qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -m "$mem" -smp 2
 	      -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
 	      -append "$append")
 }

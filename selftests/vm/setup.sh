@@ -20,11 +20,12 @@ mkdir -p "$cache"
 export DEBIAN_FRONTEND=noninteractive
 
 # gcc-12 is the compiler Debian's bookworm kernels are built with; dkms
-# builds the module as a system would (make check-dkms).
+# builds the module as a system would (make check-dkms); gnuplot draws
+# make bench's plots.
 packages=(build-essential gcc gcc-12 gcc-multilib make libc6-dev kmod cpio
 	  xz-utils procps busybox-static qemu-system-x86 bochs bochs-term
 	  bochsbios vgabios isolinux syslinux-common xorriso linux-source-6.1
-	  bsdutils dkms)
+	  bsdutils dkms gnuplot-nox)
 
 log() { echo "setup: $*"; }
 
