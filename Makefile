@@ -8,6 +8,8 @@
 #   make check           set up, run the selftests in every VM target
 #   make check VM=NAME   ... in one target (see TARGETS and CHECKS)
 #   make check-watchdog  a VM that hangs on purpose must be stopped
+#   make check KERNEL=path/to/bzImage KDIR=path/to/its/tree
+#                        the QEMU target on your own kernel (also run, shell)
 #   make shell VM=NAME   an interactive VM with kvmini loaded
 #   make bench [VM=NAME] kvmini's cost per exit next to KVM's, per target
 #   make checkpatch      the kernel's checkpatch on kmod/
@@ -36,8 +38,23 @@ VM	?=
 RUN_VM	:= $(or $(VM),qemu-svm-6.1)
 KVERS	:= $(KVER_6.1) $(KVER_6.12)
 
-# The headers `make setup` unpacked for each guest kernel.
-KHEADERS = $(CACHE)/kernels/$(1)/build
+# Your own kernel: make check|run|shell KERNEL=path/to/bzImage KDIR=path/to/
+# its build tree boots it in the QEMU target qemu-svm-own, with kvmini.ko
+# built against KDIR ("own" stands for its version below).
+KERNEL	?=
+ifneq ($(KERNEL),)
+ifeq ($(origin KDIR),undefined)
+$(error KERNEL=$(KERNEL) needs KDIR=, the tree that kernel was built in)
+endif
+CHECKS	:= qemu-svm-own
+RUN_VM	:= $(or $(VM),qemu-svm-own)
+KVERS	:= own
+endif
+
+# Each guest kernel: the directory with its image and KVM modules, and the
+# headers to build against (for Debian's, what `make setup` unpacked).
+KERNELDIR = $(if $(filter own,$(1)),$(BUILD)/kernel-own,$(CACHE)/kernels/$(1))
+KHEADERS = $(if $(filter own,$(1)),$(KDIR),$(CACHE)/kernels/$(1)/build)
 HOST_KDIR := $(shell d=/lib/modules/$$(uname -r)/build; \
 		     [ -f $$d/Makefile ] && echo $$d)
 KDIR	?= $(or $(HOST_KDIR),$(call KHEADERS,$(KVER_6.1)))
@@ -61,7 +78,7 @@ SELFTESTS	:= $(patsubst selftests/%.c,$(BIN)/%,$(wildcard selftests/*_test.c)) \
 		   $(BIN)/kvm_helper
 GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/real/*.S))
 
-.PHONY: all build setup module modules user lib guests selftests run check \
+.PHONY: FORCE all build setup module modules user lib guests selftests run check \
 	check-watchdog shell checkpatch clean vm-images install \
 	install-module install-user uninstall dkms-src dkms-install bench
 
@@ -197,8 +214,20 @@ $(BUILD)/initramfs-%.cpio.gz: $(BUILD)/mod-%/kmod/kvmini.ko $(BIN)/kvmini \
 		selftests/guest_tests.sh selftests/vm/mkinitramfs.sh \
 		selftests/vm/init.sh selftests/vm/in-vm-tests.sh \
 		selftests/vm/in-vm-bench.sh
-	bash selftests/vm/mkinitramfs.sh $@ $* $(CACHE)/kernels/$* \
+	bash selftests/vm/mkinitramfs.sh $@ $* $(call KERNELDIR,$*) \
 		$(BUILD)/mod-$*/kmod/kvmini.ko $(BIN) $(BUILD)/guests
+
+# Your own kernel, checked against selftests/config first; kernel-own.id
+# changes with KERNEL or KDIR, so that another kernel means a rebuild.
+$(BUILD)/kernel-own.id: FORCE
+	@mkdir -p $(BUILD)
+	@echo "$(abspath $(KERNEL)) $(abspath $(KDIR))" | cmp -s - $@ || \
+		echo "$(abspath $(KERNEL)) $(abspath $(KDIR))" >$@
+$(BUILD)/kernel-own/vmlinuz: $(BUILD)/kernel-own.id $(KERNEL) $(KDIR)/.config \
+		selftests/config selftests/vm/own-kernel.sh
+	bash selftests/vm/own-kernel.sh $(KERNEL) $(KDIR) $(BUILD)/kernel-own
+$(BUILD)/mod-own/kmod/kvmini.ko: $(BUILD)/kernel-own/vmlinuz
+$(BUILD)/initramfs-own.cpio.gz: $(BUILD)/kernel-own/vmlinuz
 
 vm-images: $(foreach v,$(KVERS),$(call INITRAMFS,$(v)))
 

@@ -26,7 +26,10 @@ install -m 755 "$here/init.sh" "$root/init"
 install -m 755 "$here/in-vm-tests.sh" "$root/kvmini/in-vm-tests.sh"
 install -m 755 "$here/in-vm-bench.sh" "$root/kvmini/in-vm-bench.sh"
 cp "$ko" "$root/kvmini/kvmini.ko"
-cp "$kernel_dir"/modules/*.ko "$root/kvmini/modules/"
+# (A kernel of one's own may have none: KVM built in, or not at all.)
+for m in "$kernel_dir"/modules/*.ko; do
+	[ -e "$m" ] && cp "$m" "$root/kvmini/modules/"
+done
 cp "$bin"/* "$root/kvmini/bin/"
 cp "$guests"/*.bin "$guests"/*.elf "$guests"/*.expected \
 	"$guests"/tests.txt "$root/kvmini/guests/"

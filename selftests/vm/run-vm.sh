@@ -3,9 +3,9 @@
 #
 # run-vm.sh TARGET MODE BUILD CACHE [NAME] - boot one test VM.
 #
-# TARGET is qemu-svm-6.1, qemu-svm-6.12 or bochs-vmx-6.1; MODE is check,
-# run, bench or shell (see init.sh).  In check, run and bench mode the
-# serial console
+# TARGET is qemu-svm-6.1, qemu-svm-6.12, bochs-vmx-6.1 or qemu-svm-own (the
+# kernel of make KERNEL=...); MODE is check, run, bench or shell (see
+# init.sh).  In check, run and bench mode the serial console
 # is written to BUILD/logs/NAME.log (NAME defaults to TARGET) and a
 # watchdog ends the VM when
 #   - the serial log has not grown for KVMINI_STALL seconds (default 180
@@ -26,10 +26,16 @@ set -uo pipefail
 
 target=$1 mode=$2 build=$3 cache=$4 name=${5:-$1}
 series=${target##*-}
-kver=$(sed -n "s/^KVER_$series := //p" "$cache/versions.mk" 2>/dev/null)
-[ -n "$kver" ] || { echo "run-vm: unknown target $target" >&2; exit 2; }
-kernel=$cache/kernels/$kver/vmlinuz
-initrd=$build/initramfs-$kver.cpio.gz
+if [ "$series" = own ]; then
+	# make KERNEL=... KDIR=...: the developer's kernel (own-kernel.sh).
+	kernel=$build/kernel-own/vmlinuz
+	initrd=$build/initramfs-own.cpio.gz
+else
+	kver=$(sed -n "s/^KVER_$series := //p" "$cache/versions.mk" 2>/dev/null)
+	[ -n "$kver" ] || { echo "run-vm: unknown target $target" >&2; exit 2; }
+	kernel=$cache/kernels/$kver/vmlinuz
+	initrd=$build/initramfs-$kver.cpio.gz
+fi
 append="console=ttyS0 quiet panic=-1 kvmini.mode=$mode ${KVMINI_APPEND:-}"
 logs=$build/logs
 log=$logs/$name.log
