@@ -21,7 +21,9 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
+#include <asm/special_insns.h>
 #include "uapi/kvmini.h"
 
 /* The order of the general-purpose registers in the entry code. */
@@ -198,6 +200,13 @@ struct kvmini_vcpu {
 	bool hlt_pending;		/* (v) HLT to report at the next RUN */
 	struct kvmini_vcpu_stats *stats;	/* (c); its counters (v) */
 
+	/*
+	 * The guest's PKRU while the host's is loaded, and the host's while
+	 * the guest's is (kvmini_load_guest_pkru()).
+	 */
+	u32 pkru;			/* (v) 0 after reset */
+	u32 host_pkru;			/* (v) */
+
 	int last_cpu;			/* (v) -1 before the first run */
 	int tlb_gen;			/* (v) vm->tlb_gen last flushed for */
 	void *vendor;			/* (c) struct kvmini_vmx_vcpu / svm */
@@ -235,6 +244,35 @@ static inline bool kvmini_tlb_flush_needed(struct kvmini_vcpu *vcpu)
 		return false;
 	vcpu->tlb_gen = gen;
 	return true;
+}
+
+/*
+ * PKRU is not part of the state fpu_swap_kvm_fpstate() switches (the
+ * kernel leaves it to the hypervisor), yet a guest can change it: with
+ * CR4.PKE and WRPKRU, or with XRSTOR, as the guest runs with the host's
+ * XCR0.  Left alone, the guest's value would reach the VMM process and
+ * decide what its protection keys allow.  Backends call these with
+ * interrupts off, right around the entry, so no host code (user copies
+ * included) runs with the guest's PKRU.  Without OSPKE the host neither
+ * uses PKRU nor lets it be read here, and guests are not offered PKU
+ * (core/cpuid.c).
+ */
+static inline void kvmini_load_guest_pkru(struct kvmini_vcpu *vcpu)
+{
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		return;
+	vcpu->host_pkru = rdpkru();
+	if (vcpu->pkru != vcpu->host_pkru)
+		wrpkru(vcpu->pkru);
+}
+
+static inline void kvmini_load_host_pkru(struct kvmini_vcpu *vcpu)
+{
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		return;
+	vcpu->pkru = rdpkru();
+	if (vcpu->pkru != vcpu->host_pkru)
+		wrpkru(vcpu->host_pkru);
 }
 
 /* core/vcpu.c */

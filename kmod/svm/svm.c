@@ -562,6 +562,8 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	sc->last_vmcb = vmcb;
 	kvmini_guest_enter_irqoff(vcpu);
 	svm_clgi();
+	/* With GIF clear not even an NMI handler sees the guest's PKRU. */
+	kvmini_load_guest_pkru(vcpu);
 	/*
 	 * With V_INTR_MASKING the host's IF at VMRUN decides whether a
 	 * physical interrupt exits the guest; GIF=0 keeps it from being
@@ -570,6 +572,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	native_irq_enable();
 	kvmini_svm_enter(svm->vmcb_pa, vcpu->gprs, __pa(sc->host_save));
 	native_irq_disable();
+	kvmini_load_host_pkru(vcpu);
 	svm_stgi();
 	exit->tsc = kvmini_exit_tsc();
 

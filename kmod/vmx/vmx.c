@@ -981,10 +981,12 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 
 	vmx_l1d_flush(vcpu);
 	vmx->entered = true;
+	kvmini_load_guest_pkru(vcpu);
 	kvmini_guest_enter_irqoff(vcpu);
 	failed = kvmini_vmx_enter(vcpu->gprs, vmx->launched, HOST_RSP,
 				  this_cpu_read(x86_spec_ctrl_current));
 	exit->tsc = kvmini_exit_tsc();
+	kvmini_load_host_pkru(vcpu);
 
 	vmx->cr2 = native_read_cr2();
 	if (hw_breakpoint_active())
