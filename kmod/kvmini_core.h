@@ -275,6 +275,18 @@ static inline void kvmini_load_host_pkru(struct kvmini_vcpu *vcpu)
 		wrpkru(vcpu->host_pkru);
 }
 
+/*
+ * RIP after an instruction of len bytes.  64-bit code wraps at 2^64 (a
+ * next RIP of 0 is as good as any); everything else wraps at 2^32, as
+ * KVM's skip and emulator do: a 32-bit guest at EIP 0xfffffffe steps
+ * to 0, never to 0x100000000, which would fail the next entry.
+ */
+static inline u64 kvmini_rip_add(u64 rip, unsigned int len, bool long64)
+{
+	rip += len;
+	return long64 ? rip : (u32)rip;
+}
+
 /* core/vcpu.c */
 long kvmini_vcpu_create(struct kvmini_vm *vm, unsigned long id);
 

@@ -55,7 +55,12 @@ static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
 struct kvmini_svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
-	u64 next_rip;		/* RIP after the exiting instruction, or 0 */
+	/*
+	 * RIP after the exiting instruction, when next_rip_valid: 0 is a
+	 * RIP like any other (a CPUID at 0xfffffffffffffffe wraps to it).
+	 */
+	u64 next_rip;
+	bool next_rip_valid;
 	/*
 	 * Guest state as userspace last set it, until a VMRUN accepts it.
 	 * Only such state can fail VMRUN's checks, and an emulated CPU may
@@ -447,13 +452,29 @@ static void svm_vcpu_put(struct kvmini_vcpu *vcpu)
 /* Run                                                                  */
 /* ------------------------------------------------------------------ */
 
+/* 64-bit code: EFER.LMA and CS.L. */
+static bool svm_long64(struct vmcb_save_area *save)
+{
+	return (save->efer & EFER_LMA) && (save->cs.attrib & SVM_SELECTOR_L_MASK);
+}
+
+/* The exiting instruction is len bytes long. */
+static void svm_set_next_rip(struct kvmini_svm_vcpu *svm, unsigned int len)
+{
+	struct vmcb_save_area *save = &svm->vmcb->save;
+
+	svm->next_rip = kvmini_rip_add(save->rip, len, svm_long64(save));
+	svm->next_rip_valid = true;
+}
+
 static void svm_skip_instruction(struct kvmini_vcpu *vcpu)
 {
 	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
 
-	if (WARN_ON_ONCE(!svm->next_rip))
+	if (WARN_ON_ONCE(!svm->next_rip_valid))
 		return;
 	svm->vmcb->save.rip = svm->next_rip;
+	svm->next_rip_valid = false;
 	svm->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 }
 
@@ -462,7 +483,7 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 {
 	u64 info1 = exit->hw.info1;
 
-	svm->next_rip = 0;
+	svm->next_rip_valid = false;
 	switch ((u32)exit->hw.reason) {
 	case SVM_EXIT_INTR:
 		exit->reason = KVMINI_EXIT_EXTINT;
@@ -479,23 +500,24 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 				SVM_IOIO_SIZE_SHIFT;	/* 1, 2 or 4 */
 		exit->io.port = info1 >> 16;
 		svm->next_rip = exit->hw.info2;
+		svm->next_rip_valid = true;
 		break;
 	case SVM_EXIT_HLT:
 		exit->reason = KVMINI_EXIT_HLT;
-		svm->next_rip = svm->vmcb->save.rip + 1;
+		svm_set_next_rip(svm, 1);
 		break;
 	case SVM_EXIT_CPUID:
 		exit->reason = KVMINI_EXIT_CPUID;
-		svm->next_rip = svm->vmcb->save.rip + 2;
+		svm_set_next_rip(svm, 2);
 		break;
 	case SVM_EXIT_VMMCALL:
 		exit->reason = KVMINI_EXIT_HYPERCALL;
-		svm->next_rip = svm->vmcb->save.rip + 3;
+		svm_set_next_rip(svm, 3);
 		break;
 	case SVM_EXIT_MSR:
 		exit->reason = KVMINI_EXIT_MSR;
 		exit->msr.write = info1 == 1;
-		svm->next_rip = svm->vmcb->save.rip + 2;
+		svm_set_next_rip(svm, 2);
 		break;
 	case SVM_EXIT_NPF:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
