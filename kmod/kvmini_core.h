@@ -307,6 +307,8 @@ int kvmini_handle_string_io(struct kvmini_vcpu *vcpu,
 void kvmini_complete_string_in(struct kvmini_vcpu *vcpu);
 
 /* core/mmio_decode.c */
+int kvmini_insn_length(const u8 *insn, int len, bool long64,
+		       const u8 *opcode, int oplen);
 int kvmini_mmio_decode(const u8 *insn, int len, bool long64, bool def32,
 		       struct kvmini_mmio_op *op);
 

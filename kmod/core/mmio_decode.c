@@ -71,6 +71,40 @@ static int skip_modrm(struct decoder *d, int *reg)
 	return 0;
 }
 
+/* The legacy prefixes: lock, rep, segments, operand and address size. */
+static bool legacy_prefix(u8 b)
+{
+	switch (b) {
+	case 0xf0: case 0xf2: case 0xf3:
+	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+	case 0x66: case 0x67:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The length of an instruction whose opcode the exit named, prefixes
+ * included: legacy prefixes in any number and, in 64-bit code, REX
+ * bytes among them (only the last one before the opcode counts, but all
+ * take room), then the opcode.  -EINVAL if the bytes are not that
+ * instruction (another vCPU rewrote them after the exit, say) or are
+ * cut off: the caller must not guess a length then.
+ */
+int kvmini_insn_length(const u8 *insn, int len, bool long64,
+		       const u8 *opcode, int oplen)
+{
+	int i = 0;
+
+	while (i < len && (legacy_prefix(insn[i]) ||
+			   (long64 && (insn[i] & 0xf0) == 0x40)))
+		i++;
+	if (len - i < oplen || memcmp(insn + i, opcode, oplen))
+		return -EINVAL;
+	return i + oplen;
+}
+
 static u64 read_imm(struct decoder *d, int size)
 {
 	u64 v = 0;

@@ -317,6 +317,9 @@ static void enter_guest(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	if (trace_kvmini_exit_enabled())
 		exit->rip = kvmini_vendor->get_rip(vcpu);
 	preempt_enable();
+	/* What the backend needs guest memory for (it may sleep). */
+	if (kvmini_vendor->complete_exit)
+		kvmini_vendor->complete_exit(vcpu, exit);
 }
 
 /* Leave RUN: the reason, and whether an interrupt could go in now. */

@@ -10,7 +10,9 @@
  *    share ASID 1.
  *  - Only what QEMU's TCG offers is assumed: no NRIP save, no decode
  *    assists, no clean bits.  The next RIP comes from EXITINFO2 for port
- *    I/O and from fixed instruction lengths elsewhere.
+ *    I/O, from the VMCB's next_rip where the CPU saves it (NRIPS), and
+ *    otherwise from the instruction itself, read at RIP and decoded with
+ *    its prefixes (svm_complete_exit()).
  *  - Exits are decoded in svm_decode_exit() into a struct kvmini_exit.
  *
  * Intercept bits, the VMCB layout and exit codes come from the kernel's
@@ -61,6 +63,12 @@ struct kvmini_svm_vcpu {
 	 */
 	u64 next_rip;
 	bool next_rip_valid;
+	/*
+	 * Without next_rip_valid: the opcode the exit names, whose length
+	 * svm_complete_exit() decodes at RIP; NULL if none.
+	 */
+	const u8 *insn_opcode;
+	u8 insn_oplen;
 	/*
 	 * Guest state as userspace last set it, until a VMRUN accepts it.
 	 * Only such state can fail VMRUN's checks, and an emulated CPU may
@@ -458,12 +466,61 @@ static bool svm_long64(struct vmcb_save_area *save)
 	return (save->efer & EFER_LMA) && (save->cs.attrib & SVM_SELECTOR_L_MASK);
 }
 
-/* The exiting instruction is len bytes long. */
-static void svm_set_next_rip(struct kvmini_svm_vcpu *svm, unsigned int len)
-{
-	struct vmcb_save_area *save = &svm->vmcb->save;
+/* The instructions whose exits step over them. */
+static const u8 svm_op_hlt[] = { 0xf4 };
+static const u8 svm_op_cpuid[] = { 0x0f, 0xa2 };
+static const u8 svm_op_vmmcall[] = { 0x0f, 0x01, 0xd9 };
+static const u8 svm_op_rdmsr[] = { 0x0f, 0x32 };
+static const u8 svm_op_wrmsr[] = { 0x0f, 0x30 };
 
-	svm->next_rip = kvmini_rip_add(save->rip, len, svm_long64(save));
+/*
+ * The exit is for an instruction with this opcode.  A fixed length
+ * would ignore its prefixes (2e f4 is a HLT too) and resume in its
+ * middle: take the next RIP the CPU saved, or decode it later.
+ */
+static void svm_expect_insn(struct kvmini_svm_vcpu *svm, const u8 *opcode,
+			    unsigned int oplen)
+{
+	u64 next = svm->vmcb->control.next_rip;
+
+	if (boot_cpu_has(X86_FEATURE_NRIPS) && next) {
+		svm->next_rip = kvmini_rip_add(next, 0,
+					       svm_long64(&svm->vmcb->save));
+		svm->next_rip_valid = true;
+		return;
+	}
+	svm->insn_opcode = opcode;
+	svm->insn_oplen = oplen;
+}
+
+/*
+ * Without NRIPS: read the instruction at RIP through the guest's page
+ * tables and measure it.  If the bytes are gone or are something else
+ * now, userspace gets an UNHANDLED exit with RIP still at the
+ * instruction, before its handler changed anything.
+ */
+static void svm_complete_exit(struct kvmini_vcpu *vcpu,
+			      struct kvmini_exit *exit)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+	struct kvmini_sregs sregs;
+	struct kvmini_regs regs;
+	bool long64, def32;
+	u8 insn[15];
+	int n;
+
+	if (!svm->insn_opcode)
+		return;
+	n = kvmini_read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
+	kvmini_code_mode(&sregs, &long64, &def32);
+	n = kvmini_insn_length(insn, n, long64, svm->insn_opcode,
+			       svm->insn_oplen);
+	svm->insn_opcode = NULL;
+	if (n < 0) {
+		exit->reason = KVMINI_EXIT_UNHANDLED;
+		return;
+	}
+	svm->next_rip = kvmini_rip_add(regs.rip, n, long64);
 	svm->next_rip_valid = true;
 }
 
@@ -484,6 +541,7 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 	u64 info1 = exit->hw.info1;
 
 	svm->next_rip_valid = false;
+	svm->insn_opcode = NULL;
 	switch ((u32)exit->hw.reason) {
 	case SVM_EXIT_INTR:
 		exit->reason = KVMINI_EXIT_EXTINT;
@@ -504,20 +562,23 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		break;
 	case SVM_EXIT_HLT:
 		exit->reason = KVMINI_EXIT_HLT;
-		svm_set_next_rip(svm, 1);
+		svm_expect_insn(svm, svm_op_hlt, sizeof(svm_op_hlt));
 		break;
 	case SVM_EXIT_CPUID:
 		exit->reason = KVMINI_EXIT_CPUID;
-		svm_set_next_rip(svm, 2);
+		svm_expect_insn(svm, svm_op_cpuid, sizeof(svm_op_cpuid));
 		break;
 	case SVM_EXIT_VMMCALL:
 		exit->reason = KVMINI_EXIT_HYPERCALL;
-		svm_set_next_rip(svm, 3);
+		svm_expect_insn(svm, svm_op_vmmcall, sizeof(svm_op_vmmcall));
 		break;
 	case SVM_EXIT_MSR:
 		exit->reason = KVMINI_EXIT_MSR;
 		exit->msr.write = info1 == 1;
-		svm_set_next_rip(svm, 2);
+		if (exit->msr.write)
+			svm_expect_insn(svm, svm_op_wrmsr, sizeof(svm_op_wrmsr));
+		else
+			svm_expect_insn(svm, svm_op_rdmsr, sizeof(svm_op_rdmsr));
 		break;
 	case SVM_EXIT_NPF:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
@@ -711,6 +772,7 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.nmi_allowed		= svm_nmi_allowed,
 	.set_windows		= svm_set_windows,
 	.get_rflags		= svm_get_rflags,
+	.complete_exit		= svm_complete_exit,
 	.get_rip		= svm_get_rip,
 	.skip_instruction	= svm_skip_instruction,
 };
