@@ -109,6 +109,7 @@ struct kvmini_exit {
 			u8 cr;
 			u8 gpr;		/* enum kvmini_gpr */
 			bool write;
+			bool lmsw;	/* LMSW: CR0's low four bits */
 		} cr;
 	};
 };
@@ -309,6 +310,17 @@ void kvmini_complete_string_in(struct kvmini_vcpu *vcpu);
 /* core/mmio_decode.c */
 int kvmini_insn_length(const u8 *insn, int len, bool long64,
 		       const u8 *opcode, int oplen);
+
+/* A MOV to or from a control register, or LMSW with a register. */
+struct kvmini_cr_op {
+	int cr;
+	int gpr;		/* enum kvmini_gpr */
+	bool write;		/* to the control register */
+	bool lmsw;
+};
+
+int kvmini_decode_cr(const u8 *insn, int len, bool long64,
+		     struct kvmini_cr_op *op);
 int kvmini_mmio_decode(const u8 *insn, int len, bool long64, bool def32,
 		       struct kvmini_mmio_op *op);
 
@@ -343,6 +355,10 @@ static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
 				   KVMINI_EVENT_TYPE_MASK | 0xff);
 	vcpu->event.error = error;
 }
+
+/* core/cr.c */
+int kvmini_handle_cr0_write(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit);
 
 /* core/msr.c */
 void kvmini_inject_gp(struct kvmini_vcpu *vcpu);

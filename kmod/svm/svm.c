@@ -78,6 +78,14 @@ struct kvmini_svm_vcpu {
 	struct vmcb_save_area *user_save;
 	bool user_save_valid;
 	/*
+	 * EFER as the guest sees it.  The VMCB holds LME only while long
+	 * mode is active (svm_hw_efer()); flush_tlb: the guest's paging
+	 * state changed outside the guest (SET_SREGS, an emulated MOV to
+	 * CR0), so its ASID's translations are stale.
+	 */
+	u64 efer;
+	bool flush_tlb;
+	/*
 	 * NMI blocking, which SVM does not track for us: set when an NMI
 	 * is injected, cleared once the guest's IRET has executed (the
 	 * IRET intercept fires before it does: wait until RIP moves on).
@@ -288,7 +296,23 @@ static void svm_get_sregs(struct kvmini_vcpu *vcpu,
 	sregs->cr3 = vmcb->save.cr3;
 	sregs->cr4 = vmcb->save.cr4;
 	sregs->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
-	sregs->efer = vmcb->save.efer & ~EFER_SVME;
+	sregs->efer = to_svm(vcpu)->efer;
+}
+
+/*
+ * The EFER VMRUN gets: SVME, which VMRUN requires, and LME only once
+ * paging is on (then LMA is too).  LME with CR0.PG clear is legal, and
+ * real AMD CPUs run it, but QEMU 7.2's TCG then fails to restore the
+ * host's own CR0.PG at #VMEXIT and its CPU is lost: the guest could hang
+ * the test VMs.  As KVM does, LME reaches the VMCB when the guest turns
+ * paging on, which the selective CR0 intercept lets kvmini see
+ * (core/cr.c): LMA follows LME && PG there.
+ */
+static u64 svm_hw_efer(u64 efer)
+{
+	if (!(efer & EFER_LMA))
+		efer &= ~EFER_LME;
+	return efer | EFER_SVME;
 }
 
 static int svm_set_sregs(struct kvmini_vcpu *vcpu,
@@ -312,8 +336,9 @@ static int svm_set_sregs(struct kvmini_vcpu *vcpu,
 	vmcb->save.cr4 = sregs->cr4;
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
 				sregs->cr8;
-	/* VMRUN requires SVME in the guest's EFER; the guest never sees it. */
-	vmcb->save.efer = sregs->efer | EFER_SVME;
+	to_svm(vcpu)->efer = sregs->efer;
+	vmcb->save.efer = svm_hw_efer(sregs->efer);
+	to_svm(vcpu)->flush_tlb = true;
 	vmcb->save.cpl = (sregs->cr0 & X86_CR0_PE) ? sregs->ss.dpl : 0;
 	to_svm(vcpu)->user_save_valid = false;
 	return 0;
@@ -372,6 +397,7 @@ static int svm_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 
 static const u8 svm_intercepts[] = {
 	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
+	INTERCEPT_SELECTIVE_CR0,
 	INTERCEPT_RDPMC, INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT,
 	INTERCEPT_INVLPGA, INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT,
 	INTERCEPT_SHUTDOWN, INTERCEPT_VMRUN, INTERCEPT_VMMCALL,
@@ -503,19 +529,38 @@ static void svm_complete_exit(struct kvmini_vcpu *vcpu,
 			      struct kvmini_exit *exit)
 {
 	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+	bool cr0_write = exit->reason == KVMINI_EXIT_CR_ACCESS;
+	struct kvmini_cr_op op;
 	struct kvmini_sregs sregs;
 	struct kvmini_regs regs;
 	bool long64, def32;
 	u8 insn[15];
 	int n;
 
-	if (!svm->insn_opcode)
+	if (!svm->insn_opcode && !cr0_write)
 		return;
 	n = kvmini_read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
 	kvmini_code_mode(&sregs, &long64, &def32);
-	n = kvmini_insn_length(insn, n, long64, svm->insn_opcode,
-			       svm->insn_oplen);
-	svm->insn_opcode = NULL;
+	if (cr0_write) {
+		/*
+		 * Decode assists would name the register, but not the
+		 * length without NRIPS: the bytes say both.  Only MOV to
+		 * CR0 and a register LMSW are emulated.
+		 */
+		n = kvmini_decode_cr(insn, n, long64, &op);
+		if (n >= 0 && op.write && (op.lmsw || op.cr == 0)) {
+			exit->cr.cr = 0;
+			exit->cr.gpr = op.gpr;
+			exit->cr.write = true;
+			exit->cr.lmsw = op.lmsw;
+		} else {
+			n = -EINVAL;
+		}
+	} else {
+		n = kvmini_insn_length(insn, n, long64, svm->insn_opcode,
+				       svm->insn_oplen);
+		svm->insn_opcode = NULL;
+	}
 	if (n < 0) {
 		exit->reason = KVMINI_EXIT_UNHANDLED;
 		return;
@@ -580,6 +625,10 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		else
 			svm_expect_insn(svm, svm_op_rdmsr, sizeof(svm_op_rdmsr));
 		break;
+	case SVM_EXIT_CR0_SEL_WRITE:
+		/* MOV to CR0 or LMSW: svm_complete_exit() decodes which. */
+		exit->reason = KVMINI_EXIT_CR_ACCESS;
+		break;
 	case SVM_EXIT_NPF:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
 		exit->gpa.gpa = exit->hw.info2;
@@ -637,12 +686,13 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	 * or when mappings were removed.
 	 */
 	if (kvmini_tlb_flush_needed(vcpu) || vcpu->last_cpu != cpu ||
-	    sc->last_vmcb != vmcb)
+	    sc->last_vmcb != vmcb || svm->flush_tlb)
 		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 	else
 		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	vcpu->last_cpu = cpu;
 	sc->last_vmcb = vmcb;
+	svm->flush_tlb = false;
 	kvmini_guest_enter_irqoff(vcpu);
 	svm_clgi();
 	/* With GIF clear not even an NMI handler sees the guest's PKRU. */
