@@ -41,6 +41,7 @@
 #define SVM_MSRPM_ORDER		1	/* 8 KiB */
 #define SVM_PAT_RESET		0x0007040600070406ULL
 #define SVM_DR6_RESET		0xffff0ff0ULL
+#define SVM_TSS_BUSY		BIT(1)	/* in a TSS descriptor's type */
 
 /* Every port and every MSR access exits: one shared, read-only copy. */
 static void *svm_iopm, *svm_msrpm;
@@ -287,6 +288,8 @@ static void svm_get_sregs(struct kvmini_vcpu *vcpu,
 
 	for (i = 0; i < 8; i++)
 		svm_get_segment(svm_seg(vmcb, i), &seg[i]);
+	/* The VMCB may hold TR as available (svm_set_sregs()). */
+	sregs->tr.type |= SVM_TSS_BUSY;
 	sregs->gdt.base = vmcb->save.gdtr.base;
 	sregs->gdt.limit = vmcb->save.gdtr.limit;
 	sregs->idt.base = vmcb->save.idtr.base;
@@ -326,6 +329,13 @@ static int svm_set_sregs(struct kvmini_vcpu *vcpu,
 		return -EINVAL;
 	for (i = 0; i < 8; i++)
 		svm_set_segment(svm_seg(vmcb, i), &seg[i]);
+	/*
+	 * TR is a busy TSS (core/vcpu.c checks), and a real CPU never looks
+	 * at the cached type.  QEMU 7.2's TCG does: it keeps TR "available"
+	 * internally and aborts the whole emulator ("invalid tss type") at
+	 * the next stack switch through a busy one.  Give it that.
+	 */
+	vmcb->save.tr.attrib &= ~SVM_TSS_BUSY;
 	vmcb->save.gdtr.base = sregs->gdt.base;
 	vmcb->save.gdtr.limit = sregs->gdt.limit;
 	vmcb->save.idtr.base = sregs->idt.base;
