@@ -21,7 +21,9 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
+#include <asm/special_insns.h>
 #include "uapi/kvmini.h"
 
 /* The order of the general-purpose registers in the entry code. */
@@ -107,6 +109,7 @@ struct kvmini_exit {
 			u8 cr;
 			u8 gpr;		/* enum kvmini_gpr */
 			bool write;
+			bool lmsw;	/* LMSW: CR0's low four bits */
 		} cr;
 	};
 };
@@ -198,6 +201,13 @@ struct kvmini_vcpu {
 	bool hlt_pending;		/* (v) HLT to report at the next RUN */
 	struct kvmini_vcpu_stats *stats;	/* (c); its counters (v) */
 
+	/*
+	 * The guest's PKRU while the host's is loaded, and the host's while
+	 * the guest's is (kvmini_load_guest_pkru()).
+	 */
+	u32 pkru;			/* (v) 0 after reset */
+	u32 host_pkru;			/* (v) */
+
 	int last_cpu;			/* (v) -1 before the first run */
 	int entry_cpu;			/* (v) CPU of the last entry */
 	int tlb_gen;			/* (v) vm->tlb_gen last flushed for */
@@ -252,6 +262,47 @@ static inline bool kvmini_tlb_flush_needed(struct kvmini_vcpu *vcpu)
 	return true;
 }
 
+/*
+ * PKRU is not part of the state fpu_swap_kvm_fpstate() switches (the
+ * kernel leaves it to the hypervisor), yet a guest can change it: with
+ * CR4.PKE and WRPKRU, or with XRSTOR, as the guest runs with the host's
+ * XCR0.  Left alone, the guest's value would reach the VMM process and
+ * decide what its protection keys allow.  Backends call these with
+ * interrupts off, right around the entry, so no host code (user copies
+ * included) runs with the guest's PKRU.  Without OSPKE the host neither
+ * uses PKRU nor lets it be read here, and guests are not offered PKU
+ * (core/cpuid.c).
+ */
+static inline void kvmini_load_guest_pkru(struct kvmini_vcpu *vcpu)
+{
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		return;
+	vcpu->host_pkru = rdpkru();
+	if (vcpu->pkru != vcpu->host_pkru)
+		wrpkru(vcpu->pkru);
+}
+
+static inline void kvmini_load_host_pkru(struct kvmini_vcpu *vcpu)
+{
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		return;
+	vcpu->pkru = rdpkru();
+	if (vcpu->pkru != vcpu->host_pkru)
+		wrpkru(vcpu->host_pkru);
+}
+
+/*
+ * RIP after an instruction of len bytes.  64-bit code wraps at 2^64 (a
+ * next RIP of 0 is as good as any); everything else wraps at 2^32, as
+ * KVM's skip and emulator do: a 32-bit guest at EIP 0xfffffffe steps
+ * to 0, never to 0x100000000, which would fail the next entry.
+ */
+static inline u64 kvmini_rip_add(u64 rip, unsigned int len, bool long64)
+{
+	rip += len;
+	return long64 ? rip : (u32)rip;
+}
+
 /* core/vcpu.c */
 long kvmini_vcpu_create(struct kvmini_vm *vm, unsigned long id);
 
@@ -272,6 +323,19 @@ int kvmini_handle_string_io(struct kvmini_vcpu *vcpu,
 void kvmini_complete_string_in(struct kvmini_vcpu *vcpu);
 
 /* core/mmio_decode.c */
+int kvmini_insn_length(const u8 *insn, int len, bool long64,
+		       const u8 *opcode, int oplen);
+
+/* A MOV to or from a control register, or LMSW with a register. */
+struct kvmini_cr_op {
+	int cr;
+	int gpr;		/* enum kvmini_gpr */
+	bool write;		/* to the control register */
+	bool lmsw;
+};
+
+int kvmini_decode_cr(const u8 *insn, int len, bool long64,
+		     struct kvmini_cr_op *op);
 int kvmini_mmio_decode(const u8 *insn, int len, bool long64, bool def32,
 		       struct kvmini_mmio_op *op);
 
@@ -306,6 +370,10 @@ static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
 				   KVMINI_EVENT_TYPE_MASK | 0xff);
 	vcpu->event.error = error;
 }
+
+/* core/cr.c */
+int kvmini_handle_cr0_write(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit);
 
 /* core/msr.c */
 void kvmini_inject_gp(struct kvmini_vcpu *vcpu);

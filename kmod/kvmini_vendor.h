@@ -116,6 +116,16 @@ struct kvmini_vendor_ops {
 	void (*set_windows)(struct kvmini_vcpu *vcpu, bool irq, bool nmi);
 	u64 (*get_rflags)(struct kvmini_vcpu *vcpu);
 
+	/*
+	 * Optional.  Right after run, with preemption enabled, before the
+	 * exit is handled: finish describing the exit where that needs
+	 * guest memory (SVM without NRIPS reads the instruction to learn
+	 * its length).  An exit it cannot describe becomes
+	 * KVMINI_EXIT_UNHANDLED, before any handler had a side effect.
+	 */
+	void (*complete_exit)(struct kvmini_vcpu *vcpu,
+			      struct kvmini_exit *exit);
+
 	/* The guest's RIP, cheaply: traces read it at every exit. */
 	u64 (*get_rip)(struct kvmini_vcpu *vcpu);
 

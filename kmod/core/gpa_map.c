@@ -125,6 +125,61 @@ out_unlock:
 }
 
 /*
+ * What one pass of kvmini_gpa_unmap() does to each leaf in the range:
+ * first make it not present (keeping its frame), later unpin its page.
+ */
+enum gpa_unmap_pass { GPA_UNMAP_CLEAR, GPA_UNMAP_RELEASE };
+
+/*
+ * Apply pass to the leaves of [start, end) under table, a table of the
+ * given level that maps guest-physical addresses from base.  Only tables
+ * that exist are visited: a missing entry skips the whole subtree it
+ * would cover, so a huge slot the guest never touched costs a few
+ * entries, not one step per 4 KiB page.  Caller holds gpa_lock, a mutex:
+ * rescheduling after each last-level table keeps a large mapped range
+ * from stalling its CPU.
+ */
+static void gpa_unmap_range(u64 *table, int level, u64 base, u64 start,
+			    u64 end, enum gpa_unmap_pass pass, bool dirty)
+{
+	u64 span = BIT_ULL(12 + 9 * level);
+	unsigned int i = start > base ? gpa_index(start, level) : 0;
+	u64 *pte;
+
+	for (; i < 512 && base + i * span < end; i++) {
+		pte = &table[i];
+		if (level > 0) {
+			if (*pte & 1)
+				gpa_unmap_range(phys_to_virt(*pte & GPA_PTE_FRAME),
+						level - 1, base + i * span, start,
+						end, pass, dirty);
+			continue;
+		}
+		if (pass == GPA_UNMAP_CLEAR) {
+			if (*pte & 1)
+				WRITE_ONCE(*pte, *pte & GPA_PTE_FRAME);
+		} else if (*pte) {
+			struct page *page = pfn_to_page((*pte & GPA_PTE_FRAME) >>
+							PAGE_SHIFT);
+
+			unpin_user_pages_dirty_lock(&page, 1, dirty);
+			WRITE_ONCE(*pte, 0);
+		}
+	}
+	if (level == 1)
+		cond_resched();
+}
+
+static void gpa_unmap_pass(struct kvmini_vm *vm, u64 gpa, u64 size,
+			   enum gpa_unmap_pass pass, bool dirty)
+{
+	mutex_lock(&vm->gpa_lock);
+	gpa_unmap_range(vm->gpa_root, kvmini_vendor->gpa_levels() - 1, 0, gpa,
+			gpa + size, pass, dirty);
+	mutex_unlock(&vm->gpa_lock);
+}
+
+/*
  * Unmap [gpa, gpa + size) and unpin its pages; the caller holds
  * slots_lock and has already removed the slot.  First the leaves are
  * made not-present (their frames kept), then every vCPU is made to flush
@@ -133,30 +188,9 @@ out_unlock:
  */
 void kvmini_gpa_unmap(struct kvmini_vm *vm, u64 gpa, u64 size, bool dirty)
 {
-	u64 a, *pte;
-
-	mutex_lock(&vm->gpa_lock);
-	for (a = gpa; a < gpa + size; a += PAGE_SIZE) {
-		pte = gpa_leaf(vm, a, false);
-		if (pte && (*pte & 1))
-			WRITE_ONCE(*pte, *pte & GPA_PTE_FRAME);
-	}
-	mutex_unlock(&vm->gpa_lock);
-
+	gpa_unmap_pass(vm, gpa, size, GPA_UNMAP_CLEAR, dirty);
 	kvmini_vm_flush_tlbs(vm);
-
-	mutex_lock(&vm->gpa_lock);
-	for (a = gpa; a < gpa + size; a += PAGE_SIZE) {
-		struct page *page;
-
-		pte = gpa_leaf(vm, a, false);
-		if (!pte || !*pte)
-			continue;
-		page = pfn_to_page((*pte & GPA_PTE_FRAME) >> PAGE_SHIFT);
-		unpin_user_pages_dirty_lock(&page, 1, dirty);
-		WRITE_ONCE(*pte, 0);
-	}
-	mutex_unlock(&vm->gpa_lock);
+	gpa_unmap_pass(vm, gpa, size, GPA_UNMAP_RELEASE, dirty);
 }
 
 /* Free a table and everything below it, unpinning the guest's pages. */
@@ -179,6 +213,9 @@ static void gpa_table_free(u64 *table, int level)
 		unpin_user_pages_dirty_lock(&page, 1, pte & GPA_PTE_WRITE);
 	}
 	free_page((unsigned long)table);
+	/* Unpinning a big guest takes a while: let others run meanwhile. */
+	if (level == 1)
+		cond_resched();
 }
 
 /* Called when the last reference to the VM is gone: no vCPU can run. */

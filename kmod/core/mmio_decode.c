@@ -71,6 +71,87 @@ static int skip_modrm(struct decoder *d, int *reg)
 	return 0;
 }
 
+/* The legacy prefixes: lock, rep, segments, operand and address size. */
+static bool legacy_prefix(u8 b)
+{
+	switch (b) {
+	case 0xf0: case 0xf2: case 0xf3:
+	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+	case 0x66: case 0x67:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The length of an instruction whose opcode the exit named, prefixes
+ * included: legacy prefixes in any number and, in 64-bit code, REX
+ * bytes among them (only the last one before the opcode counts, but all
+ * take room), then the opcode.  -EINVAL if the bytes are not that
+ * instruction (another vCPU rewrote them after the exit, say) or are
+ * cut off: the caller must not guess a length then.
+ */
+int kvmini_insn_length(const u8 *insn, int len, bool long64,
+		       const u8 *opcode, int oplen)
+{
+	int i = 0;
+
+	while (i < len && (legacy_prefix(insn[i]) ||
+			   (long64 && (insn[i] & 0xf0) == 0x40)))
+		i++;
+	if (len - i < oplen || memcmp(insn + i, opcode, oplen))
+		return -EINVAL;
+	return i + oplen;
+}
+
+/*
+ * MOV to/from CRn (0f 22 / 0f 20) and LMSW (0f 01 /6) with a register
+ * operand; returns the instruction's length.  MOV CR ignores the ModRM's
+ * mod field: its operand is always a register.  REX.R, or on AMD a LOCK
+ * prefix, selects CR8 and up; REX.B the upper eight registers.
+ */
+int kvmini_decode_cr(const u8 *insn, int len, bool long64,
+		     struct kvmini_cr_op *op)
+{
+	bool lock = false;
+	u8 rex = 0, modrm;
+	int i;
+
+	for (i = 0; i < len; i++) {
+		if (long64 && (insn[i] & 0xf0) == 0x40) {
+			rex = insn[i];
+			continue;
+		}
+		if (!legacy_prefix(insn[i]))
+			break;
+		lock |= insn[i] == 0xf0;
+		rex = 0;	/* a REX counts only right before the opcode */
+	}
+	if (len - i < 3 || insn[i] != 0x0f)
+		return -EINVAL;
+	modrm = insn[i + 2];
+	op->gpr = (modrm & 7) | (rex & 1 ? 8 : 0);
+	switch (insn[i + 1]) {
+	case 0x20:
+	case 0x22:
+		op->cr = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0) | (lock ? 8 : 0);
+		op->write = insn[i + 1] == 0x22;
+		op->lmsw = false;
+		break;
+	case 0x01:
+		if (((modrm >> 3) & 7) != 6 || (modrm >> 6) != 3)
+			return -EINVAL;
+		op->cr = 0;
+		op->write = true;
+		op->lmsw = true;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return i + 3;
+}
+
 static u64 read_imm(struct decoder *d, int size)
 {
 	u64 v = 0;

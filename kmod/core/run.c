@@ -237,6 +237,8 @@ static int handle_cr_access(struct kvmini_vcpu *vcpu,
 	struct kvmini_regs regs;
 	unsigned long *reg;
 
+	if (exit->cr.cr == 0 && exit->cr.write)
+		return kvmini_handle_cr0_write(vcpu, exit);
 	if (exit->cr.cr != 8) {
 		exit->reason = KVMINI_EXIT_UNHANDLED;
 		return kvmini_fetch_insn(vcpu);
@@ -317,6 +319,9 @@ static void enter_guest(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	if (trace_kvmini_exit_enabled())
 		exit->rip = kvmini_vendor->get_rip(vcpu);
 	preempt_enable();
+	/* What the backend needs guest memory for (it may sleep). */
+	if (kvmini_vendor->complete_exit)
+		kvmini_vendor->complete_exit(vcpu, exit);
 }
 
 /* Leave RUN: the reason, and whether an interrupt could go in now. */

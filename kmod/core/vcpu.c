@@ -134,6 +134,22 @@ static bool segment_ok(const struct kvmini_segment *s)
 	       s->unusable < 2;
 }
 
+/*
+ * TR must be a present busy TSS (32-bit in long mode) and LDTR, when
+ * usable, an LDT: VMX's entry checks want it, and SVM, which checks
+ * nothing, would hand the guest state an emulator may not survive (QEMU
+ * aborts at the next stack switch through a TR that is no TSS).
+ */
+static bool system_segments_ok(const struct kvmini_sregs *sregs)
+{
+	const struct kvmini_segment *tr = &sregs->tr, *ldt = &sregs->ldt;
+
+	if (tr->unusable || !tr->present || tr->s ||
+	    (tr->type != 11 && (tr->type != 3 || (sregs->efer & EFER_LMA))))
+		return false;
+	return ldt->unusable || (ldt->present && !ldt->s && ldt->type == 2);
+}
+
 static long vcpu_set_sregs(struct kvmini_vcpu *vcpu, void __user *argp)
 {
 	const struct kvmini_segment *seg;
@@ -150,6 +166,8 @@ static long vcpu_set_sregs(struct kvmini_vcpu *vcpu, void __user *argp)
 	    sregs.idt.padding[0] | sregs.idt.padding[1] | sregs.idt.padding[2])
 		return -EINVAL;
 	if (sregs.efer & ~EFER_VALID)
+		return -EINVAL;
+	if (!system_segments_ok(&sregs))
 		return -EINVAL;
 	return kvmini_vendor->set_sregs(vcpu, &sregs);
 }

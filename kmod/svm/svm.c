@@ -10,7 +10,9 @@
  *    share ASID 1.
  *  - Only what QEMU's TCG offers is assumed: no NRIP save, no decode
  *    assists, no clean bits.  The next RIP comes from EXITINFO2 for port
- *    I/O and from fixed instruction lengths elsewhere.
+ *    I/O, from the VMCB's next_rip where the CPU saves it (NRIPS), and
+ *    otherwise from the instruction itself, read at RIP and decoded with
+ *    its prefixes (svm_complete_exit()).
  *  - Exits are decoded in svm_decode_exit() into a struct kvmini_exit.
  *
  * Intercept bits, the VMCB layout and exit codes come from the kernel's
@@ -39,6 +41,7 @@
 #define SVM_MSRPM_ORDER		1	/* 8 KiB */
 #define SVM_PAT_RESET		0x0007040600070406ULL
 #define SVM_DR6_RESET		0xffff0ff0ULL
+#define SVM_TSS_BUSY		BIT(1)	/* in a TSS descriptor's type */
 
 /* Every port and every MSR access exits: one shared, read-only copy. */
 static void *svm_iopm, *svm_msrpm;
@@ -55,7 +58,18 @@ static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
 struct kvmini_svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
-	u64 next_rip;		/* RIP after the exiting instruction, or 0 */
+	/*
+	 * RIP after the exiting instruction, when next_rip_valid: 0 is a
+	 * RIP like any other (a CPUID at 0xfffffffffffffffe wraps to it).
+	 */
+	u64 next_rip;
+	bool next_rip_valid;
+	/*
+	 * Without next_rip_valid: the opcode the exit names, whose length
+	 * svm_complete_exit() decodes at RIP; NULL if none.
+	 */
+	const u8 *insn_opcode;
+	u8 insn_oplen;
 	/*
 	 * Guest state as userspace last set it, until a VMRUN accepts it.
 	 * Only such state can fail VMRUN's checks, and an emulated CPU may
@@ -64,6 +78,14 @@ struct kvmini_svm_vcpu {
 	 */
 	struct vmcb_save_area *user_save;
 	bool user_save_valid;
+	/*
+	 * EFER as the guest sees it.  The VMCB holds LME only while long
+	 * mode is active (svm_hw_efer()); flush_tlb: the guest's paging
+	 * state changed outside the guest (SET_SREGS, an emulated MOV to
+	 * CR0), so its ASID's translations are stale.
+	 */
+	u64 efer;
+	bool flush_tlb;
 	/*
 	 * NMI blocking, which SVM does not track for us: set when an NMI
 	 * is injected, cleared once the guest's IRET has executed (the
@@ -266,6 +288,8 @@ static void svm_get_sregs(struct kvmini_vcpu *vcpu,
 
 	for (i = 0; i < 8; i++)
 		svm_get_segment(svm_seg(vmcb, i), &seg[i]);
+	/* The VMCB may hold TR as available (svm_set_sregs()). */
+	sregs->tr.type |= SVM_TSS_BUSY;
 	sregs->gdt.base = vmcb->save.gdtr.base;
 	sregs->gdt.limit = vmcb->save.gdtr.limit;
 	sregs->idt.base = vmcb->save.idtr.base;
@@ -275,7 +299,23 @@ static void svm_get_sregs(struct kvmini_vcpu *vcpu,
 	sregs->cr3 = vmcb->save.cr3;
 	sregs->cr4 = vmcb->save.cr4;
 	sregs->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
-	sregs->efer = vmcb->save.efer & ~EFER_SVME;
+	sregs->efer = to_svm(vcpu)->efer;
+}
+
+/*
+ * The EFER VMRUN gets: SVME, which VMRUN requires, and LME only once
+ * paging is on (then LMA is too).  LME with CR0.PG clear is legal, and
+ * real AMD CPUs run it, but QEMU 7.2's TCG then fails to restore the
+ * host's own CR0.PG at #VMEXIT and its CPU is lost: the guest could hang
+ * the test VMs.  As KVM does, LME reaches the VMCB when the guest turns
+ * paging on, which the selective CR0 intercept lets kvmini see
+ * (core/cr.c): LMA follows LME && PG there.
+ */
+static u64 svm_hw_efer(u64 efer)
+{
+	if (!(efer & EFER_LMA))
+		efer &= ~EFER_LME;
+	return efer | EFER_SVME;
 }
 
 static int svm_set_sregs(struct kvmini_vcpu *vcpu,
@@ -289,6 +329,13 @@ static int svm_set_sregs(struct kvmini_vcpu *vcpu,
 		return -EINVAL;
 	for (i = 0; i < 8; i++)
 		svm_set_segment(svm_seg(vmcb, i), &seg[i]);
+	/*
+	 * TR is a busy TSS (core/vcpu.c checks), and a real CPU never looks
+	 * at the cached type.  QEMU 7.2's TCG does: it keeps TR "available"
+	 * internally and aborts the whole emulator ("invalid tss type") at
+	 * the next stack switch through a busy one.  Give it that.
+	 */
+	vmcb->save.tr.attrib &= ~SVM_TSS_BUSY;
 	vmcb->save.gdtr.base = sregs->gdt.base;
 	vmcb->save.gdtr.limit = sregs->gdt.limit;
 	vmcb->save.idtr.base = sregs->idt.base;
@@ -299,8 +346,9 @@ static int svm_set_sregs(struct kvmini_vcpu *vcpu,
 	vmcb->save.cr4 = sregs->cr4;
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
 				sregs->cr8;
-	/* VMRUN requires SVME in the guest's EFER; the guest never sees it. */
-	vmcb->save.efer = sregs->efer | EFER_SVME;
+	to_svm(vcpu)->efer = sregs->efer;
+	vmcb->save.efer = svm_hw_efer(sregs->efer);
+	to_svm(vcpu)->flush_tlb = true;
 	vmcb->save.cpl = (sregs->cr0 & X86_CR0_PE) ? sregs->ss.dpl : 0;
 	to_svm(vcpu)->user_save_valid = false;
 	return 0;
@@ -359,6 +407,7 @@ static int svm_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 
 static const u8 svm_intercepts[] = {
 	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
+	INTERCEPT_SELECTIVE_CR0,
 	INTERCEPT_RDPMC, INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT,
 	INTERCEPT_INVLPGA, INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT,
 	INTERCEPT_SHUTDOWN, INTERCEPT_VMRUN, INTERCEPT_VMMCALL,
@@ -447,13 +496,97 @@ static void svm_vcpu_put(struct kvmini_vcpu *vcpu)
 /* Run                                                                  */
 /* ------------------------------------------------------------------ */
 
+/* 64-bit code: EFER.LMA and CS.L. */
+static bool svm_long64(struct vmcb_save_area *save)
+{
+	return (save->efer & EFER_LMA) && (save->cs.attrib & SVM_SELECTOR_L_MASK);
+}
+
+/* The instructions whose exits step over them. */
+static const u8 svm_op_hlt[] = { 0xf4 };
+static const u8 svm_op_cpuid[] = { 0x0f, 0xa2 };
+static const u8 svm_op_vmmcall[] = { 0x0f, 0x01, 0xd9 };
+static const u8 svm_op_rdmsr[] = { 0x0f, 0x32 };
+static const u8 svm_op_wrmsr[] = { 0x0f, 0x30 };
+
+/*
+ * The exit is for an instruction with this opcode.  A fixed length
+ * would ignore its prefixes (2e f4 is a HLT too) and resume in its
+ * middle: take the next RIP the CPU saved, or decode it later.
+ */
+static void svm_expect_insn(struct kvmini_svm_vcpu *svm, const u8 *opcode,
+			    unsigned int oplen)
+{
+	u64 next = svm->vmcb->control.next_rip;
+
+	if (boot_cpu_has(X86_FEATURE_NRIPS) && next) {
+		svm->next_rip = kvmini_rip_add(next, 0,
+					       svm_long64(&svm->vmcb->save));
+		svm->next_rip_valid = true;
+		return;
+	}
+	svm->insn_opcode = opcode;
+	svm->insn_oplen = oplen;
+}
+
+/*
+ * Without NRIPS: read the instruction at RIP through the guest's page
+ * tables and measure it.  If the bytes are gone or are something else
+ * now, userspace gets an UNHANDLED exit with RIP still at the
+ * instruction, before its handler changed anything.
+ */
+static void svm_complete_exit(struct kvmini_vcpu *vcpu,
+			      struct kvmini_exit *exit)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+	bool cr0_write = exit->reason == KVMINI_EXIT_CR_ACCESS;
+	struct kvmini_cr_op op;
+	struct kvmini_sregs sregs;
+	struct kvmini_regs regs;
+	bool long64, def32;
+	u8 insn[15];
+	int n;
+
+	if (!svm->insn_opcode && !cr0_write)
+		return;
+	n = kvmini_read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
+	kvmini_code_mode(&sregs, &long64, &def32);
+	if (cr0_write) {
+		/*
+		 * Decode assists would name the register, but not the
+		 * length without NRIPS: the bytes say both.  Only MOV to
+		 * CR0 and a register LMSW are emulated.
+		 */
+		n = kvmini_decode_cr(insn, n, long64, &op);
+		if (n >= 0 && op.write && (op.lmsw || op.cr == 0)) {
+			exit->cr.cr = 0;
+			exit->cr.gpr = op.gpr;
+			exit->cr.write = true;
+			exit->cr.lmsw = op.lmsw;
+		} else {
+			n = -EINVAL;
+		}
+	} else {
+		n = kvmini_insn_length(insn, n, long64, svm->insn_opcode,
+				       svm->insn_oplen);
+		svm->insn_opcode = NULL;
+	}
+	if (n < 0) {
+		exit->reason = KVMINI_EXIT_UNHANDLED;
+		return;
+	}
+	svm->next_rip = kvmini_rip_add(regs.rip, n, long64);
+	svm->next_rip_valid = true;
+}
+
 static void svm_skip_instruction(struct kvmini_vcpu *vcpu)
 {
 	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
 
-	if (WARN_ON_ONCE(!svm->next_rip))
+	if (WARN_ON_ONCE(!svm->next_rip_valid))
 		return;
 	svm->vmcb->save.rip = svm->next_rip;
+	svm->next_rip_valid = false;
 	svm->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 }
 
@@ -462,7 +595,8 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 {
 	u64 info1 = exit->hw.info1;
 
-	svm->next_rip = 0;
+	svm->next_rip_valid = false;
+	svm->insn_opcode = NULL;
 	switch ((u32)exit->hw.reason) {
 	case SVM_EXIT_INTR:
 		exit->reason = KVMINI_EXIT_EXTINT;
@@ -479,23 +613,31 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 				SVM_IOIO_SIZE_SHIFT;	/* 1, 2 or 4 */
 		exit->io.port = info1 >> 16;
 		svm->next_rip = exit->hw.info2;
+		svm->next_rip_valid = true;
 		break;
 	case SVM_EXIT_HLT:
 		exit->reason = KVMINI_EXIT_HLT;
-		svm->next_rip = svm->vmcb->save.rip + 1;
+		svm_expect_insn(svm, svm_op_hlt, sizeof(svm_op_hlt));
 		break;
 	case SVM_EXIT_CPUID:
 		exit->reason = KVMINI_EXIT_CPUID;
-		svm->next_rip = svm->vmcb->save.rip + 2;
+		svm_expect_insn(svm, svm_op_cpuid, sizeof(svm_op_cpuid));
 		break;
 	case SVM_EXIT_VMMCALL:
 		exit->reason = KVMINI_EXIT_HYPERCALL;
-		svm->next_rip = svm->vmcb->save.rip + 3;
+		svm_expect_insn(svm, svm_op_vmmcall, sizeof(svm_op_vmmcall));
 		break;
 	case SVM_EXIT_MSR:
 		exit->reason = KVMINI_EXIT_MSR;
 		exit->msr.write = info1 == 1;
-		svm->next_rip = svm->vmcb->save.rip + 2;
+		if (exit->msr.write)
+			svm_expect_insn(svm, svm_op_wrmsr, sizeof(svm_op_wrmsr));
+		else
+			svm_expect_insn(svm, svm_op_rdmsr, sizeof(svm_op_rdmsr));
+		break;
+	case SVM_EXIT_CR0_SEL_WRITE:
+		/* MOV to CR0 or LMSW: svm_complete_exit() decodes which. */
+		exit->reason = KVMINI_EXIT_CR_ACCESS;
 		break;
 	case SVM_EXIT_NPF:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
@@ -554,14 +696,17 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	 * or when mappings were removed.
 	 */
 	if (kvmini_tlb_flush_needed(vcpu) || vcpu->last_cpu != cpu ||
-	    sc->last_vmcb != vmcb)
+	    sc->last_vmcb != vmcb || svm->flush_tlb)
 		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 	else
 		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	vcpu->last_cpu = cpu;
 	sc->last_vmcb = vmcb;
+	svm->flush_tlb = false;
 	kvmini_guest_enter_irqoff(vcpu);
 	svm_clgi();
+	/* With GIF clear not even an NMI handler sees the guest's PKRU. */
+	kvmini_load_guest_pkru(vcpu);
 	/*
 	 * With V_INTR_MASKING the host's IF at VMRUN decides whether a
 	 * physical interrupt exits the guest; GIF=0 keeps it from being
@@ -570,6 +715,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	native_irq_enable();
 	kvmini_svm_enter(svm->vmcb_pa, vcpu->gprs, __pa(sc->host_save));
 	native_irq_disable();
+	kvmini_load_host_pkru(vcpu);
 	svm_stgi();
 	exit->tsc = kvmini_exit_tsc();
 
@@ -686,6 +832,7 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.nmi_allowed		= svm_nmi_allowed,
 	.set_windows		= svm_set_windows,
 	.get_rflags		= svm_get_rflags,
+	.complete_exit		= svm_complete_exit,
 	.get_rip		= svm_get_rip,
 	.skip_instruction	= svm_skip_instruction,
 };

@@ -861,9 +861,19 @@ static void vmx_vcpu_put(struct kvmini_vcpu *vcpu)
 static void vmx_skip_instruction(struct kvmini_vcpu *vcpu)
 {
 	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	u64 rip = vmcs_read(GUEST_RIP);
+	u64 next = rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
-		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	/*
+	 * Outside 64-bit code EIP wraps at 4 GiB (kvmini_rip_add()); only
+	 * a carry out of bit 31 makes the mode worth reading.
+	 */
+	if (unlikely((next ^ rip) >> 32))
+		next = kvmini_rip_add(rip, next - rip,
+				      (vmcs_read(GUEST_IA32_EFER) & EFER_LMA) &&
+				      (vmcs_read(GUEST_CS_AR_BYTES) &
+				       VMX_AR_L_MASK));
+	vmcs_write(GUEST_RIP, next);
 	/* Stepping over an instruction ends an STI or MOV SS shadow. */
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
@@ -986,10 +996,12 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 
 	vmx_l1d_flush(vcpu);
 	vmx->entered = true;
+	kvmini_load_guest_pkru(vcpu);
 	kvmini_guest_enter_irqoff(vcpu);
 	failed = kvmini_vmx_enter(vcpu->gprs, vmx->launched, HOST_RSP,
 				  this_cpu_read(x86_spec_ctrl_current));
 	exit->tsc = kvmini_exit_tsc();
+	kvmini_load_host_pkru(vcpu);
 
 	vmx->cr2 = native_read_cr2();
 	if (hw_breakpoint_active())

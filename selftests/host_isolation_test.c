@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * host_isolation_test.c - CPU state a guest can change that belongs to
+ * the process running it: after RUN the VMM must find its own values.
+ * PKRU (protection keys) first.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <cpuid.h>
+#include "kvmini_test.h"
+
+#define GUEST_PKRU	0x12345670u	/* any value: guest pages are not user pages */
+#define CPUID7_ECX_PKU	(1u << 3)
+#define CPUID7_ECX_OSPKE (1u << 4)
+
+static uint32_t host_rdpkru(void)
+{
+	uint32_t eax, edx;
+
+	asm volatile("rdpkru" : "=a"(eax), "=d"(edx) : "c"(0));
+	return eax;
+}
+
+static struct kvmini_vcpu *long_guest(const unsigned char *start,
+				      const unsigned char *end)
+{
+	struct kvmini_vm *vm = kvmini_vm_create();
+	uint8_t *mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
+	struct kvmini_vcpu *vcpu;
+
+	memcpy(mem + GUEST_LOAD_ADDR, start, end - start);
+	vcpu = kvmini_vcpu_create(vm, 0);
+	kvmini_vcpu_setup_long_mode(vcpu, mem, GUEST_LOAD_ADDR, 0x8000);
+	return vcpu;
+}
+
+static uint32_t io_u32(struct kvmini_vcpu *vcpu)
+{
+	uint32_t v;
+
+	memcpy(&v, kvmini_io_data(vcpu), 4);
+	return v;
+}
+
+/*
+ * The guest turns on CR4.PKE, writes its PKRU, exits to userspace, and
+ * reads its PKRU back after the next entry.
+ */
+GUEST_CODE64(wrpkru,
+	"	mov %cr4, %rax\n"
+	"	bts $22, %rax\n"			/* CR4.PKE */
+	"	mov %rax, %cr4\n"
+	"	xor %ecx, %ecx\n"
+	"	xor %edx, %edx\n"
+	"	mov $0x12345670, %eax\n"		/* GUEST_PKRU */
+	"	wrpkru\n"
+	"	out %eax, $0x30\n"
+	"	xor %eax, %eax\n"
+	"	rdpkru\n"
+	"	out %eax, $0x31\n"
+	"	hlt\n");
+
+/* CPUID leaf 7's ECX as the guest sees it. */
+GUEST_CODE64(cpuid7,
+	"	mov $7, %eax\n"
+	"	xor %ecx, %ecx\n"
+	"	cpuid\n"
+	"	mov %ecx, %eax\n"
+	"	out %eax, $0x30\n"
+	"	hlt\n");
+
+static sigjmp_buf pkey_jmp;
+static volatile int pkey_faults;
+
+static void pkey_segv(int sig, siginfo_t *si, void *uc)
+{
+	if (si->si_code == SEGV_PKUERR)
+		pkey_faults++;
+	siglongjmp(pkey_jmp, 1);
+}
+
+/* Read *p; true if a protection-key fault stopped the read. */
+static bool read_faults(volatile uint8_t *p)
+{
+	struct sigaction sa = { .sa_sigaction = pkey_segv,
+				.sa_flags = SA_SIGINFO }, old;
+	int before = pkey_faults;
+	bool faulted;
+
+	sigaction(SIGSEGV, &sa, &old);
+	if (!sigsetjmp(pkey_jmp, 1))
+		(void)*p;
+	faulted = pkey_faults != before;
+	sigaction(SIGSEGV, &old, NULL);
+	return faulted;
+}
+
+/*
+ * The VMM denies itself a page with a protection key; a guest that
+ * rewrites PKRU must not lift that.  Seen before the fix on both SVM
+ * targets: after RUN the VMM's PKRU was the guest's and the read went
+ * through.  The guest keeps its own PKRU across exits either way.
+ */
+TEST(guest_pkru_stays_in_guest)
+{
+	struct kvmini_vcpu *vcpu;
+	uint32_t host_pkru;
+	uint8_t *page;
+	int pkey;
+
+	pkey = pkey_alloc(0, 0);
+	if (pkey < 0) {
+		unsigned int a, b, c, d;
+
+		/*
+		 * No protection keys in this host (Bochs boots nopku): the
+		 * VMM has no PKRU to lose, and the guest must not be
+		 * offered a PKRU that kvmini would not switch.
+		 */
+		TH_LOG("no protection keys in the host (%s): the guest must not be offered PKU",
+		       strerror(errno));
+		__cpuid_count(7, 0, a, b, c, d);
+		EXPECT_EQ(0, c & CPUID7_ECX_OSPKE);
+		vcpu = long_guest(guest_cpuid7_start, guest_cpuid7_end);
+		expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
+		EXPECT_EQ(0, io_u32(vcpu) & (CPUID7_ECX_PKU | CPUID7_ECX_OSPKE));
+		guest_destroy(vcpu);
+		return;
+	}
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	page[0] = 1;
+	ASSERT_EQ(0, pkey_mprotect(page, 4096, PROT_READ | PROT_WRITE, pkey));
+	ASSERT_EQ(0, pkey_set(pkey, PKEY_DISABLE_ACCESS));
+	host_pkru = host_rdpkru();
+	ASSERT_TRUE(read_faults(page));
+
+	vcpu = long_guest(guest_wrpkru_start, guest_wrpkru_end);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
+	EXPECT_EQ(0x30, vcpu->run->io.port);
+	EXPECT_EQ(host_pkru, host_rdpkru());
+	EXPECT_TRUE(read_faults(page));
+
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
+	EXPECT_EQ(0x31, vcpu->run->io.port);
+	EXPECT_EQ(GUEST_PKRU, io_u32(vcpu));
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_HLT);
+	EXPECT_EQ(host_pkru, host_rdpkru());
+	EXPECT_TRUE(read_faults(page));
+	guest_destroy(vcpu);
+	pkey_set(pkey, 0);
+	pkey_free(pkey);
+	munmap(page, 4096);
+}
+
+TEST_HARNESS_MAIN
