@@ -75,9 +75,9 @@ modules: $(foreach v,$(KVERS),$(BUILD)/mod-$(v)/kmod/kvmini.ko)
 user: $(BIN)/kvmini
 
 TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c \
-		   $(wildcard user/devices/*.c)
-TOOL_HDRS	:= user/device.h user/loader.h user/multiboot.h \
-		   $(wildcard user/devices/*.h)
+		   user/irq.c user/iothread.c $(wildcard user/devices/*.c)
+TOOL_HDRS	:= user/device.h user/loader.h user/multiboot.h user/irq.h \
+		   user/iothread.h $(wildcard user/devices/*.h)
 
 $(BIN)/kvmini: $(TOOL_SRCS) $(TOOL_HDRS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(BIN)

@@ -8,7 +8,8 @@
  * image), then one thread per vCPU running the exit loop, then the end:
  * an exit status and the exits counted by reason.
  *
- * Exit status: 0 when every vCPU halted; (value << 1) | 1 when the guest
+ * Exit status: 0 when every vCPU halted (a vCPU that halts with
+ * interrupts on waits for one instead); (value << 1) | 1 when the guest
  * wrote value to isa-debug-exit (port 0xf4); 1 when a vCPU stopped on an
  * exit the tool cannot serve (shutdown, failed entry, unhandled); 2 for
  * a usage error.
@@ -24,6 +25,8 @@
 
 #include "libkvmini.h"
 #include "device.h"
+#include "iothread.h"
+#include "irq.h"
 #include "loader.h"
 
 #define MAX_CPUS	KVMINI_MAX_VCPUS
@@ -161,21 +164,15 @@ static volatile int exit_requested;
 static int exit_status;
 
 /*
- * isa-debug-exit: stop every vCPU.  immediate_exit catches a vCPU about
- * to enter; the signal interrupts one inside RUN.
+ * isa-debug-exit or a reset: stop every vCPU, with the kick protocol of
+ * irq.h.  Device code calls this, under the machine lock.
  */
 static void request_exit(struct machine *m, int status)
 {
-	int i;
-
 	if (__sync_lock_test_and_set(&exit_requested, 1))
 		return;
 	exit_status = status;
-	for (i = 0; i < nr_cpus; i++) {
-		cpus[i].vcpu->run->immediate_exit = 1;
-		if (!pthread_equal(cpus[i].thread, pthread_self()))
-			pthread_kill(cpus[i].thread, SIGUSR1);
-	}
+	irq_stop();
 }
 
 static struct machine machine = {
@@ -183,10 +180,6 @@ static struct machine machine = {
 	.in_fd = STDIN_FILENO,
 	.request_exit = request_exit,
 };
-
-static void on_sigusr1(int sig)
-{
-}
 
 /* The vCPU's first state: the image's mode, entry and registers. */
 static void setup_vcpu(struct kvmini_vcpu *vcpu, int id, uint8_t *mem,
@@ -258,8 +251,11 @@ static int serve_exit(struct vcpu_thread *t)
 			    run->mmio.len, run->mmio.is_write);
 		return 1;
 	case KVMINI_EXIT_INTR:
-		return 1;
+	case KVMINI_EXIT_IRQ_WINDOW:
+		return 1;		/* irq_before_run() does the rest */
 	case KVMINI_EXIT_HLT:
+		if (irq_halted(t - cpus))
+			return 1;	/* an interrupt woke it */
 		t->status = 0;
 		return 0;
 	default:
@@ -273,7 +269,8 @@ static void *vcpu_loop(void *arg)
 	struct vcpu_thread *t = arg;
 	int r;
 
-	while (!exit_requested) {
+	irq_vcpu_init(t - cpus, t->vcpu);
+	while (irq_before_run(t - cpus)) {
 		r = kvmini_vcpu_run(t->vcpu);
 		if (r) {
 			errno = -r;
@@ -282,6 +279,7 @@ static void *vcpu_loop(void *arg)
 		if (exit_requested || !serve_exit(t))
 			break;
 	}
+	irq_vcpu_done(t - cpus);
 	if (t->status && !exit_requested)
 		report_stop(t->vcpu, t - cpus);
 	return NULL;
@@ -289,17 +287,17 @@ static void *vcpu_loop(void *arg)
 
 static int cmd_run(const struct options *opt)
 {
-	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	struct guest_memory gm = { .size = opt->mem_size };
 	uint64_t total[KVMINI_EXIT_NR] = {};
 	struct guest_image img;
 	struct kvmini_vm *vm;
 	int i, j, status = 0;
 
-	/* No SA_RESTART: the signal must end a vCPU's RUN. */
-	sigaction(SIGUSR1, &sa, NULL);
-	if (devices_init(&machine)) {
-		fprintf(stderr, "kvmini: devices overlap\n");
+	irq_init();
+	machine.mem_size = opt->mem_size;
+	machine.nr_cpus = opt->cpus;
+	if (devices_init(&machine) || io_thread_start()) {
+		fprintf(stderr, "kvmini: cannot set up the devices\n");
 		return 1;
 	}
 	vm = kvmini_vm_create_on(opt->backend, 0);
