@@ -100,6 +100,18 @@ GUESTS		+= $(patsubst %,$(BUILD)/guests/%32.elf,$(GUESTS_C32)) \
 GUEST_LIB	:= guests/lib/printf.c guests/lib/guest.h guests/lib/guest.ld \
 		   user/devices/testdev.h user/multiboot.h
 
+# A Multiboot image at 0x8000, below the library's tables at 0x10000: one
+# vCPU's stack keeps it small enough.
+GUESTS		+= $(BUILD)/guests/multiboot_low_mb.elf
+
+$(BUILD)/guests/multiboot_low_mb.elf: guests/multiboot_low.c guests/lib/crt32.S \
+		guests/lib/multiboot.S $(GUEST_LIB)
+	@mkdir -p $(BUILD)/guests
+	$(CC) $(GUEST_CFLAGS32) -DGUEST_STACKS=1 -Wl,-m,elf_i386 \
+		-Wl,--defsym,GUEST_BASE=0x8000 -Wl,-T,guests/lib/guest.ld \
+		-Wl,--build-id=none -o $@ guests/lib/multiboot.S \
+		guests/lib/crt32.S guests/lib/printf.c $< -lgcc
+
 # A flat 64-bit image, for the loader's --mode long.
 GUESTS		+= $(BUILD)/guests/hello64.bin
 GUEST_SRCS	:= $(wildcard guests/*.c guests/real/*.S)
