@@ -29,10 +29,23 @@ struct guest_image {
 	uint64_t entry;
 	bool multiboot;
 	uint32_t eax, ebx;	/* multiboot's magic and information */
+	/* Filled while loading: */
+	uint64_t end;		/* past the highest byte loaded */
+	bool hits_sys;		/* loaded over KVMINI_SYS_BASE..END */
 };
 
 /* 0, or -1 after saying why on stderr. */
 int load_guest(const char *path, const struct guest_memory *gm,
 	       const struct load_options *opt, struct guest_image *img);
+
+/* Helpers shared by the loaders (loader.c). */
+int load_fail(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The whole file, malloc'ed; NULL after saying why. */
+uint8_t *load_file(const char *path, size_t *size);
+/* Copy filesz bytes and zero up to memsz at paddr, if it fits; 0 or -1. */
+int load_place(const struct guest_memory *gm, struct guest_image *img,
+	       uint64_t paddr, const void *src, uint64_t filesz,
+	       uint64_t memsz);
 
 #endif /* KVMINI_LOADER_H */
