@@ -74,7 +74,7 @@ modules: $(foreach v,$(KVERS),$(BUILD)/mod-$(v)/kmod/kvmini.ko)
 
 user: $(BIN)/kvmini
 
-TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c \
+TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c user/bzimage.c \
 		   user/irq.c user/iothread.c $(wildcard user/devices/*.c)
 TOOL_HDRS	:= user/device.h user/loader.h user/multiboot.h user/irq.h \
 		   user/iothread.h $(wildcard user/devices/*.h)

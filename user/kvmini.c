@@ -3,16 +3,18 @@
  * kvmini.c - the kvmini command: kvmini's small QEMU.
  *
  *   kvmini run [options] GUEST
+ *   kvmini run [options] --kernel BZIMAGE [--initrd FILE] [--append TEXT]
  *
  * Read top-down: options, then the machine (memory, devices, the guest
  * image), then one thread per vCPU running the exit loop, then the end:
  * an exit status and the exits counted by reason.
  *
  * Exit status: 0 when every vCPU halted (a vCPU that halts with
- * interrupts on waits for one instead); (value << 1) | 1 when the guest
- * wrote value to isa-debug-exit (port 0xf4); 1 when a vCPU stopped on an
- * exit the tool cannot serve (shutdown, failed entry, unhandled); 2 for
- * a usage error.
+ * interrupts on waits for one instead) or the guest reset the machine;
+ * (value << 1) | 1 when the guest wrote value to isa-debug-exit (port
+ * 0xf4); 1 when the guest did not load or a vCPU stopped on an exit the
+ * tool cannot serve (shutdown, failed entry, unhandled); 2 for a usage
+ * error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -47,31 +49,41 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: kvmini run [options] GUEST\n"
+		"       kvmini run [options] --kernel BZIMAGE [--initrd FILE] [--append TEXT]\n"
 		"\n"
 		"Runs GUEST until every vCPU halts or the guest writes to the\n"
 		"isa-debug-exit port 0xf4.  GUEST is a flat binary, an ELF32 or\n"
-		"ELF64 executable, or a Multiboot v1 image.\n"
+		"ELF64 executable, or a Multiboot v1 image; or a Linux kernel.\n"
 		"\n"
 		"options:\n"
 		"  -m, --mem MIB         guest memory in MiB (default 16)\n"
 		"  -c, --cpus N          vCPUs, each in its own thread (default 1, max %d)\n"
 		"      --mode MODE       real, protected or long: how to start a flat\n"
-		"                        binary (default real; ELF and Multiboot pick)\n"
+		"                        binary (default real; ELF and Multiboot pick);\n"
+		"                        Linux's 32-bit or 64-bit entry (default 64)\n"
 		"  -a, --addr ADDR       load address of a flat binary (default 0x1000)\n"
 		"  -e, --entry ADDR      start here instead of the image's entry\n"
-		"      --cmdline TEXT    the Multiboot command line\n"
+		"      --cmdline TEXT    the Multiboot or Linux command line\n"
+		"      --kernel BZIMAGE  boot Linux (boot protocol 2.10+, one vCPU)\n"
+		"      --initrd FILE     Linux's initial RAM disk\n"
+		"      --append TEXT     the same as --cmdline\n"
 		"  -b, --backend NAME    kvmini (/dev/kvmini, default) or kvm (/dev/kvm)\n"
 		"  -q, --quiet           no exit summary on stderr\n"
 		"  -h, --help            this text\n"
 		"\n"
-		"devices: debug consoles on ports 0xe9 and 0xf1, an 8250 UART at 0x3f8\n"
-		"(input from stdin), isa-debug-exit at 0xf4 (exit status\n"
-		"(value << 1) | 1), PCI configuration ports 0xcf8/0xcfc with an empty\n"
-		"bus, and an MMIO test device at 0xfe000000 (see\n"
+		"devices: 8259A PICs (0x20, 0xa0, ELCR 0x4d0), 8254 PIT (0x40, port B\n"
+		"0x61) on IRQ 0, a 16550A UART at 0x3f8 on IRQ 4 (stdin, stdout; on a\n"
+		"terminal Ctrl-A x quits), CMOS RTC (0x70) on IRQ 8, i8042 (0x60,\n"
+		"0x64; 0xfe resets: the run ends), fw_cfg (0x510), POST port 0x80,\n"
+		"debug consoles on ports 0xe9 and 0xf1, isa-debug-exit at 0xf4 (exit\n"
+		"status (value << 1) | 1), PCI configuration ports 0xcf8/0xcfc with an\n"
+		"empty bus, and an MMIO test device at 0xfe000000 (see\n"
 		"user/devices/testdev.c).  Output goes to stdout.\n"
 		"\n"
-		"exit status: 0 when every vCPU halted, (value << 1) | 1 from\n"
-		"isa-debug-exit, 1 when the guest stopped on an exit nobody serves.\n",
+		"exit status: 0 when every vCPU halted with interrupts off, or the\n"
+		"guest reset the machine; (value << 1) | 1 from isa-debug-exit; 1\n"
+		"when the guest stopped on an exit nobody serves or did not load;\n"
+		"2 for a usage error.\n",
 		MAX_CPUS);
 }
 
@@ -97,6 +109,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "addr", required_argument, NULL, 'a' },
 		{ "entry", required_argument, NULL, 'e' },
 		{ "cmdline", required_argument, NULL, 'C' },
+		{ "append", required_argument, NULL, 'C' },
+		{ "kernel", required_argument, NULL, 'K' },
+		{ "initrd", required_argument, NULL, 'I' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -116,6 +131,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		case 'M':
 			if (parse_mode(optarg, &opt->load.mode))
 				return -1;
+			opt->load.mode_given = true;
 			break;
 		case 'a':
 			opt->load.load_addr = strtoull(optarg, NULL, 0);
@@ -125,6 +141,13 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case 'C':
 			opt->load.cmdline = optarg;
+			break;
+		case 'K':
+			opt->guest = optarg;
+			opt->load.is_linux = true;
+			break;
+		case 'I':
+			opt->load.initrd = optarg;
 			break;
 		case 'b':
 			b = kvmini_backend_parse(optarg);
@@ -142,10 +165,14 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			return -1;
 		}
 	}
-	if (optind != argc - 1 || !opt->mem_size ||
+	if (optind != argc - !opt->load.is_linux || !opt->mem_size ||
 	    opt->mem_size & 0xfff || opt->cpus < 1 || opt->cpus > MAX_CPUS)
 		return -1;
-	opt->guest = argv[optind];
+	/* Without local APICs nobody can start a second CPU for Linux. */
+	if (opt->load.is_linux ? opt->cpus != 1 : opt->load.initrd != NULL)
+		return -1;
+	if (!opt->load.is_linux)
+		opt->guest = argv[optind];
 	return 0;
 }
 
@@ -188,6 +215,10 @@ static void setup_vcpu(struct kvmini_vcpu *vcpu, int id, uint8_t *mem,
 	uint64_t rsp = STACK_TOP - id * STACK_SIZE;
 	struct kvmini_regs regs;
 
+	if (img->is_linux) {
+		linux_setup_vcpu(vcpu, mem, img);
+		return;
+	}
 	switch (img->mode) {
 	case GUEST_MODE_REAL:
 		kvmini_vcpu_setup_real_mode(vcpu, entry, entry);

@@ -12,7 +12,8 @@
  *                 (ELF32, or the header's own load addresses): loaded as
  *                 above, started as the specification says — protected
  *                 mode, paging off, EAX = 0x2BADB002, EBX = the boot
- *                 information (memory sizes, memory map, command line).
+ *                 information (memory sizes, memory map, command line);
+ *   Linux         a bzImage, with --kernel: see bzimage.c.
  *
  * Images started in protected or long mode must leave the library's GDT
  * and page tables alone (KVMINI_SYS_BASE to KVMINI_SYS_END, libkvmini.h):
@@ -245,6 +246,8 @@ int load_guest(const char *path, const struct guest_memory *gm,
 	int r;
 
 	memset(img, 0, sizeof(*img));
+	if (opt->is_linux)
+		return load_linux(path, gm, opt, img);
 	buf = load_file(path, &size);
 	if (!buf)
 		return -1;
