@@ -159,6 +159,16 @@ $(BIN)/%_test: selftests/%_test.c selftests/*.h $(LIB_SRCS) $(LIB_HDRS)
 	$(CC) $(CFLAGS) -Wno-sign-compare -I$(CACHE)/kselftest $(LDFLAGS) -o $@ $< \
 		$(LIB_SRCS) -lpthread
 
+# The device models' test drives the tool's devices directly: no guest.
+DEVICE_SRCS	:= user/device.c user/irq.c user/iothread.c \
+		   $(wildcard user/devices/*.c)
+
+$(BIN)/devices_test: selftests/devices_test.c $(DEVICE_SRCS) $(TOOL_HDRS) \
+		$(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) -Wno-sign-compare -I$(CACHE)/kselftest $(LDFLAGS) -o $@ $< \
+		$(DEVICE_SRCS) $(LIB_SRCS) -lpthread
+
 $(BIN)/kvm_helper: selftests/kvm_helper.c
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<

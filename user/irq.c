@@ -64,14 +64,24 @@ static void kick(struct irq_vcpu *v)
 	}
 }
 
+bool irq_pending(void)
+{
+	return chip && chip->intr();
+}
+
+int irq_acknowledge(void)
+{
+	return chip->inta();
+}
+
 static bool interrupt_waiting(struct irq_vcpu *v)
 {
-	return v->held_vector >= 0 || (chip && chip->intr());
+	return v->held_vector >= 0 || irq_pending();
 }
 
 void irq_chip_changed(void)
 {
-	if (chip && chip->intr())
+	if (irq_pending())
 		kick(&vcpus[IRQ_TARGET]);
 }
 
@@ -134,7 +144,8 @@ static void inject(struct irq_vcpu *v)
 	int vector, r;
 
 	if (interrupt_waiting(v) && run->ready_for_interrupt_injection) {
-		vector = v->held_vector >= 0 ? v->held_vector : chip->inta();
+		vector = v->held_vector >= 0 ? v->held_vector :
+			 irq_acknowledge();
 		r = kvmini_vcpu_interrupt(v->vcpu, vector);
 		if (r && r != -EEXIST) {
 			errno = -r;

@@ -61,6 +61,9 @@ void irq_set_line(int irq, int level);
 void irq_pulse(int irq);
 /* The controller's INTR may have risen: kick the vCPU it goes to. */
 void irq_chip_changed(void);
+/* The CPU's side of the controller: INTR, and the acknowledge cycle. */
+bool irq_pending(void);
+int irq_acknowledge(void);
 
 /* Install the kick signal's handler; before any vCPU runs. */
 void irq_init(void);
