@@ -48,9 +48,18 @@ else
 	echo "host-kvm: no usable /dev/kvm here, the KVM backend runs in the VMs only"
 fi
 
+# The device models need no hypervisor: their test runs here as well.
+host_devices=
+if [ -x "$build/bin/devices_test" ]; then
+	host_devices=host-devices
+	mkdir -p "$build/logs"
+	{ "$build/bin/devices_test"
+	  echo "kvmini-vm: done"; } >"$build/logs/host-devices.log" 2>&1
+fi
+
 total_pass=0
 total_fail=0
-for t in "$@" $host_kvm; do
+for t in "$@" $host_kvm $host_devices; do
 	log=$build/logs/$t.log
 	tap=$(tr -d '\r' <"$log" 2>/dev/null | grep -E '^(not )?ok [0-9]+')
 	pass=$(grep -E '^ok ' <<<"$tap" | grep -vc '# SKIP')
