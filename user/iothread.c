@@ -4,8 +4,9 @@
  * platform.  See iothread.h for what it is for.
  *
  * The epoll set is level-triggered: a device that does not consume its
- * input (a UART whose FIFO is full) disables its watch instead, and the
- * thread goes back to sleep rather than spin on a ready fd.
+ * input (a UART whose FIFO is full, or whose input has ended) disables
+ * its watch instead, and the thread goes back to sleep rather than spin
+ * on a ready fd.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -50,14 +51,18 @@ int io_watch_add(struct io_watch *w)
 	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, w->fd, &ev) ? -errno : 0;
 }
 
+/*
+ * Out of the set, not just without EPOLLIN: epoll reports a hung-up fd
+ * (a pipe whose writer is gone) whatever events it was asked for.
+ */
 void io_watch_enable(struct io_watch *w, bool on)
 {
-	struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.ptr = w };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
 
 	if (w->enabled == on)
 		return;
 	w->enabled = on;
-	epoll_ctl(epoll_fd, EPOLL_CTL_MOD, w->fd, &ev);
+	epoll_ctl(epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, w->fd, &ev);
 }
 
 /*
