@@ -160,8 +160,7 @@ static void uart_input(struct io_watch *w)
 		return;
 	if (n <= 0) {
 		u->eof = true;
-		if (!u->input_polled)
-			io_watch_enable(w, false);
+		io_watch_enable(w, false);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -179,7 +178,7 @@ static void uart_input(struct io_watch *w)
 		}
 		rx_push(u, buf[i]);
 	}
-	if (rx_room(u) <= 0 && !u->input_polled)
+	if (rx_room(u) <= 0)
 		io_watch_enable(w, false);
 	uart_update_irq(u);
 }
@@ -338,10 +337,13 @@ static int uart_init(struct device *dev, struct machine *m)
 			raw_terminal(u);
 		r = io_watch_add(&u->input);
 		/* A regular file cannot be polled: it is always ready. */
-		if (r == -EPERM)
+		if (r == -EPERM) {
 			u->input_polled = true;
-		else if (r)
+			u->input.enabled = false;	/* never in the set */
+			uart_fill(u);
+		} else if (r) {
 			return r;
+		}
 	}
 	return device_add_pio(dev, UART_BASE, 8, uart_io);
 }
