@@ -122,10 +122,12 @@ $(BUILD)/lib/libkvmini.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c user/ports.c \
-		   user/stat.c user/trace.c $(wildcard user/devices/*.c)
-TOOL_HDRS	:= user/device.h user/loader.h user/multiboot.h user/ports.h \
-		   user/stat.h user/trace.h $(wildcard user/devices/*.h)
+TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c user/bzimage.c \
+		   user/irq.c user/iothread.c user/ports.c user/stat.c \
+		   user/trace.c $(wildcard user/devices/*.c)
+TOOL_HDRS	:= user/device.h user/loader.h user/multiboot.h user/irq.h \
+		   user/iothread.h user/ports.h user/stat.h user/trace.h \
+		   $(wildcard user/devices/*.h)
 
 $(BIN)/kvmini: $(TOOL_SRCS) $(TOOL_HDRS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(BIN)
@@ -147,6 +149,18 @@ GUESTS		+= $(patsubst %,$(BUILD)/guests/%32.elf,$(GUESTS_C32)) \
 		   $(patsubst %,$(BUILD)/guests/%64.elf,$(GUESTS_C64))
 GUEST_LIB	:= guests/lib/printf.c guests/lib/guest.h guests/lib/guest.ld \
 		   user/devices/testdev.h user/multiboot.h
+
+# A Multiboot image at 0x8000, below the library's tables at 0x10000: one
+# vCPU's stack keeps it small enough.
+GUESTS		+= $(BUILD)/guests/multiboot_low_mb.elf
+
+$(BUILD)/guests/multiboot_low_mb.elf: guests/multiboot_low.c guests/lib/crt32.S \
+		guests/lib/multiboot.S $(GUEST_LIB)
+	@mkdir -p $(BUILD)/guests
+	$(CC) $(GUEST_CFLAGS32) -DGUEST_STACKS=1 -Wl,-m,elf_i386 \
+		-Wl,--defsym,GUEST_BASE=0x8000 -Wl,-T,guests/lib/guest.ld \
+		-Wl,--build-id=none -o $@ guests/lib/multiboot.S \
+		guests/lib/crt32.S guests/lib/printf.c $< -lgcc
 
 # A flat 64-bit image, for the loader's --mode long.
 GUESTS		+= $(BUILD)/guests/hello64.bin

@@ -37,6 +37,8 @@ struct kvmini_backend_ops {
 	/* Queue an interrupt vector or an NMI for the next entries. */
 	int (*interrupt)(struct kvmini_vcpu *vcpu, uint8_t vector);
 	int (*nmi)(struct kvmini_vcpu *vcpu);
+	/* Backends with a run page of their own: set immediate_exit there. */
+	void (*set_immediate_exit)(struct kvmini_vcpu *vcpu, bool on);
 	int (*attach_port)(struct kvmini_vm *vm,
 			   const struct kvmini_port_handler *h);
 	/* h holds only the range. */

@@ -74,15 +74,50 @@ static int kvm_set_slot(struct kvmini_vm *vm,
 	return ret(ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region));
 }
 
+/* CPUID bits kvmini hides (see KVMINI_SET_CPUID in kvmini.h). */
+#define CPUID_1_ECX_MONITOR	(1u << 3)
+#define CPUID_1_ECX_VMX		(1u << 5)
+#define CPUID_1_ECX_X2APIC	(1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID_1_ECX_HYPERVISOR	(1u << 31)
+#define CPUID_1_EDX_APIC	(1u << 9)
+#define CPUID_8000_0001_ECX_SVM	(1u << 2)
+#define CPUID_HYPERVISOR_LEAVES	0x40000000
+
 /*
  * KVM checks EFER.LME against the guest's CPUID: give it what KVM
- * supports, with the hypervisor bit set as every VMM sets it (and as
- * kvmini does).
+ * supports, seen as kvmini shows it: no local APIC, x2APIC or TSC
+ * deadline timer (without an in-kernel irqchip KVM has none to offer:
+ * the interrupt controller is the tool's PIC), no VMX, SVM or MONITOR,
+ * the hypervisor bit set, and none of KVM's own leaves, so a guest finds
+ * the same machine on both backends.
  */
+static void kvm_filter_cpuid(struct kvm_cpuid2 *cpuid)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+
+		if ((e->function & 0xffffff00) == CPUID_HYPERVISOR_LEAVES)
+			continue;
+		if (e->function == 1) {
+			e->ecx &= ~(CPUID_1_ECX_MONITOR | CPUID_1_ECX_VMX |
+				    CPUID_1_ECX_X2APIC |
+				    CPUID_1_ECX_TSC_DEADLINE);
+			e->ecx |= CPUID_1_ECX_HYPERVISOR;
+			e->edx &= ~CPUID_1_EDX_APIC;
+		}
+		if (e->function == 0x80000001)
+			e->ecx &= ~CPUID_8000_0001_ECX_SVM;
+		cpuid->entries[n++] = *e;
+	}
+	cpuid->nent = n;
+}
+
 static int kvm_set_cpuid(struct kvmini_vcpu *vcpu)
 {
 	struct kvm_cpuid2 *cpuid;
-	unsigned int i;
 	int r;
 
 	cpuid = calloc(1, sizeof(*cpuid) +
@@ -91,11 +126,10 @@ static int kvm_set_cpuid(struct kvmini_vcpu *vcpu)
 		return -ENOMEM;
 	cpuid->nent = KVM_MAX_CPUID;
 	r = ret(ioctl(vcpu->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid));
-	for (i = 0; !r && i < cpuid->nent; i++)
-		if (cpuid->entries[i].function == 1)
-			cpuid->entries[i].ecx |= 1u << 31;
-	if (!r)
+	if (!r) {
+		kvm_filter_cpuid(cpuid);
 		r = ret(ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid));
+	}
 	free(cpuid);
 	return r;
 }
@@ -170,7 +204,12 @@ static void kvm_complete(struct kvmini_vcpu *vcpu, struct kvm_run *k)
 {
 	struct kvmini_run *run = vcpu->run;
 
-	k->immediate_exit = run->immediate_exit;
+	/*
+	 * Only ever set here: a kick's signal handler may set it between a
+	 * load and a store of this copy (kvm_set_immediate_exit).
+	 */
+	if (run->immediate_exit)
+		k->immediate_exit = 1;
 	k->request_interrupt_window = run->request_interrupt_window;
 	if (run->exit_reason == KVMINI_EXIT_IO &&
 	    run->io.direction == KVMINI_IO_IN)
@@ -188,8 +227,6 @@ static uint32_t kvm_translate(struct kvmini_vcpu *vcpu, struct kvm_run *k)
 
 	memset(&run->hw, 0, sizeof(run->hw));
 	run->hw.reason = k->exit_reason;
-	run->ready_for_interrupt_injection = k->ready_for_interrupt_injection;
-	run->if_flag = k->if_flag;
 	switch (k->exit_reason) {
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
 		return KVMINI_EXIT_IRQ_WINDOW;
@@ -234,8 +271,13 @@ static int kvm_run_op(struct kvmini_vcpu *vcpu)
 
 	kvm_complete(vcpu, k);
 	r = ioctl(vcpu->fd, KVM_RUN, 0);
+	/* RUN has returned: whatever asked for that has it. */
+	k->immediate_exit = 0;
 	if (r < 0 && errno != EINTR)
 		return -errno;
+	/* KVM fills these on every return, EINTR included. */
+	run->ready_for_interrupt_injection = k->ready_for_interrupt_injection;
+	run->if_flag = k->if_flag;
 	run->exit_reason = r < 0 ? KVMINI_EXIT_INTR : kvm_translate(vcpu, k);
 	vcpu->user_exits[run->exit_reason]++;
 	return r < 0 ? -EINTR : 0;
@@ -252,6 +294,14 @@ static int kvm_interrupt(struct kvmini_vcpu *vcpu, uint8_t vector)
 static int kvm_nmi(struct kvmini_vcpu *vcpu)
 {
 	return ret(ioctl(vcpu->fd, KVM_NMI, 0));
+}
+
+/* KVM reads immediate_exit from its own page; the handler may run anytime. */
+static void kvm_set_immediate_exit(struct kvmini_vcpu *vcpu, bool on)
+{
+	struct kvm_run *k = vcpu->backend_run;
+
+	k->immediate_exit = on;
 }
 
 static int kvm_exit_count(struct kvmini_vcpu *vcpu, uint32_t reason,
@@ -454,6 +504,7 @@ const struct kvmini_backend_ops kvmini_backend_kvm = {
 	.exit_count	= kvm_exit_count,
 	.interrupt	= kvm_interrupt,
 	.nmi		= kvm_nmi,
+	.set_immediate_exit = kvm_set_immediate_exit,
 	.attach_port	= kvm_attach_port,
 	.detach_port	= kvm_detach_port,
 	.read_console	= kvm_read_console,

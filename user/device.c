@@ -21,6 +21,8 @@ struct range {
 static struct range pio[MAX_RANGES], mmio[MAX_RANGES];
 static int nr_pio, nr_mmio;
 
+pthread_mutex_t machine_mutex = PTHREAD_MUTEX_INITIALIZER;
+
 static int add(struct range *table, int *nr, struct device *dev,
 	       uint64_t base, uint64_t len, device_io_fn fn)
 {
@@ -50,20 +52,31 @@ int device_add_mmio(struct device *dev, uint64_t base, uint64_t len,
 	return add(mmio, &nr_mmio, dev, base, len, fn);
 }
 
-static bool dispatch(struct range *table, int nr, uint64_t addr, void *data,
-		     int len, bool is_write)
+/* The tables are written only before the vCPUs start: no lock needed. */
+static struct range *lookup(struct range *table, int nr, uint64_t addr)
 {
 	int i;
 
-	for (i = 0; i < nr; i++) {
-		if (addr - table[i].base < table[i].len) {
-			table[i].fn(table[i].dev, addr, data, len, is_write);
-			return true;
-		}
+	for (i = 0; i < nr; i++)
+		if (addr - table[i].base < table[i].len)
+			return &table[i];
+	return NULL;
+}
+
+static bool dispatch(struct range *table, int nr, uint64_t addr, void *data,
+		     int len, bool is_write)
+{
+	struct range *r = lookup(table, nr, addr);
+
+	if (!r) {
+		if (!is_write)
+			memset(data, 0xff, len);
+		return false;
 	}
-	if (!is_write)
-		memset(data, 0xff, len);
-	return false;
+	machine_lock();
+	r->fn(r->dev, addr, data, len, is_write);
+	machine_unlock();
+	return true;
 }
 
 bool device_pio(uint16_t port, void *data, int len, bool is_write)

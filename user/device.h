@@ -13,12 +13,20 @@
  * (written by the guest, or to be filled for a read).  Accesses nobody
  * claims read as all ones and are otherwise dropped, as on a bus with
  * nothing behind the address.
+ *
+ * Device code always runs under the machine lock (machine_lock()): a vCPU
+ * thread takes it around every access it routes here, the I/O thread
+ * (iothread.h) around every timer or input event it hands to a device.
+ * One lock for the whole platform, like QEMU's big lock: devices need no
+ * locks of their own, and a line a device raises reaches the interrupt
+ * controller and the vCPU (irq.h) in one consistent step.
  */
 #ifndef KVMINI_DEVICE_H
 #define KVMINI_DEVICE_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
 
 struct machine;
 struct device;
@@ -37,6 +45,8 @@ struct device {
 struct machine {
 	int out_fd;		/* where consoles write */
 	int in_fd;		/* where the UART reads */
+	uint64_t mem_size;	/* guest RAM in bytes, from guest-physical 0 */
+	int nr_cpus;
 	/* Stop every vCPU; the tool exits with status. */
 	void (*request_exit)(struct machine *m, int status);
 };
@@ -46,10 +56,25 @@ int device_add_pio(struct device *dev, uint16_t base, uint16_t len,
 int device_add_mmio(struct device *dev, uint64_t base, uint64_t len,
 		    device_io_fn fn);
 
+extern pthread_mutex_t machine_mutex;
+
+static inline void machine_lock(void)
+{
+	pthread_mutex_lock(&machine_mutex);
+}
+
+static inline void machine_unlock(void)
+{
+	pthread_mutex_unlock(&machine_mutex);
+}
+
 /* Every DEVICE() in the binary, initialised. */
 int devices_init(struct machine *m);
 
-/* Route an access; false if no device claimed it (reads get all ones). */
+/*
+ * Route an access, taking the machine lock; false if no device claimed
+ * it (reads get all ones).
+ */
 bool device_pio(uint16_t port, void *data, int len, bool is_write);
 bool device_mmio(uint64_t addr, void *data, int len, bool is_write);
 

@@ -3,6 +3,7 @@
  * kvmini.c - the kvmini command: kvmini's small QEMU.
  *
  *   kvmini run [options] GUEST    run a guest
+ *   kvmini run [options] --kernel BZIMAGE [--initrd FILE] [--append TEXT]
  *   kvmini stat [VM...]           exit statistics of running VMs (stat.c)
  *   kvmini help [COMMAND]
  *   kvmini --version
@@ -13,11 +14,13 @@
  * reason (or the full statistics, stat.c).  --trace (trace.c) and
  * --in-kernel (ports.c) each live in a file of their own.
  *
- * Exit status: 0 when every vCPU halted; (value << 1) | 1 when the guest
- * wrote value to isa-debug-exit (port 0xf4); 128 + the signal when
- * SIGINT or SIGTERM ended the run; 1 when a vCPU stopped on an exit the
- * tool cannot serve (shutdown, failed entry, unhandled) or the machine
- * could not be set up; 2 for a usage error.
+ * Exit status: 0 when every vCPU halted (a vCPU that halts with
+ * interrupts on waits for one instead) or the guest reset the machine;
+ * (value << 1) | 1 when the guest wrote value to isa-debug-exit (port
+ * 0xf4); 128 + the signal when SIGINT or SIGTERM ended the run; 1 when
+ * the guest did not load, the machine could not be set up, or a vCPU
+ * stopped on an exit the tool cannot serve (shutdown, failed entry,
+ * unhandled); 2 for a usage error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -31,6 +34,8 @@
 
 #include "libkvmini.h"
 #include "device.h"
+#include "iothread.h"
+#include "irq.h"
 #include "loader.h"
 #include "ports.h"
 #include "stat.h"
@@ -74,19 +79,24 @@ static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: kvmini run [options] GUEST\n"
+		"       kvmini run [options] --kernel BZIMAGE [--initrd FILE] [--append TEXT]\n"
 		"\n"
 		"Runs GUEST until every vCPU halts or the guest writes to the\n"
 		"isa-debug-exit port 0xf4.  GUEST is a flat binary, an ELF32 or\n"
-		"ELF64 executable, or a Multiboot v1 image.\n"
+		"ELF64 executable, or a Multiboot v1 image; or a Linux kernel.\n"
 		"\n"
 		"options:\n"
 		"  -m, --mem MIB         guest memory in MiB (default 16)\n"
 		"  -c, --cpus N          vCPUs, each in its own thread (default 1, max %d)\n"
 		"      --mode MODE       real, protected or long: how to start a flat\n"
-		"                        binary (default real; ELF and Multiboot pick)\n"
+		"                        binary (default real; ELF and Multiboot pick);\n"
+		"                        Linux's 32-bit or 64-bit entry (default 64)\n"
 		"  -a, --addr ADDR       load address of a flat binary (default 0x1000)\n"
 		"  -e, --entry ADDR      start here instead of the image's entry\n"
-		"      --cmdline TEXT    the Multiboot command line\n"
+		"      --cmdline TEXT    the Multiboot or Linux command line\n"
+		"      --kernel BZIMAGE  boot Linux (boot protocol 2.10+, one vCPU)\n"
+		"      --initrd FILE     Linux's initial RAM disk\n"
+		"      --append TEXT     the same as --cmdline\n"
 		"  -b, --backend NAME    kvmini (/dev/kvmini, default) or kvm (/dev/kvm)\n"
 		"  -k, --in-kernel PORT[-LAST]=KIND\n"
 		"                        the kernel completes accesses to these ports\n"
@@ -107,17 +117,21 @@ static void run_usage(FILE *out)
 		"  -q, --quiet           no exit summary on stderr\n"
 		"  -h, --help            this text\n"
 		"\n"
-		"devices: debug consoles on ports 0xe9 and 0xf1, an 8250 UART at 0x3f8\n"
-		"(input from stdin), isa-debug-exit at 0xf4 (exit status\n"
-		"(value << 1) | 1), PCI configuration ports 0xcf8/0xcfc with an empty\n"
-		"bus, and an MMIO test device at 0xfe000000 (see\n"
+		"devices: 8259A PICs (0x20, 0xa0, ELCR 0x4d0), 8254 PIT (0x40, port B\n"
+		"0x61) on IRQ 0, a 16550A UART at 0x3f8 on IRQ 4 (stdin, stdout; on a\n"
+		"terminal Ctrl-A x quits), CMOS RTC (0x70) on IRQ 8, i8042 (0x60,\n"
+		"0x64; 0xfe resets: the run ends), fw_cfg (0x510), POST port 0x80,\n"
+		"debug consoles on ports 0xe9 and 0xf1, isa-debug-exit at 0xf4 (exit\n"
+		"status (value << 1) | 1), PCI configuration ports 0xcf8/0xcfc with an\n"
+		"empty bus, and an MMIO test device at 0xfe000000 (see\n"
 		"user/devices/testdev.c).  Output goes to stdout; the summary, the\n"
 		"statistics and the trace to stderr.\n"
 		"\n"
-		"exit status: 0 when every vCPU halted, (value << 1) | 1 from\n"
-		"isa-debug-exit, 128 + N when signal N (SIGINT, SIGTERM) ended the\n"
-		"run, 1 when the guest stopped on an exit nobody serves or the machine\n"
-		"could not be set up, 2 for a usage error.\n",
+		"exit status: 0 when every vCPU halted with interrupts off, or the\n"
+		"guest reset the machine; (value << 1) | 1 from isa-debug-exit;\n"
+		"128 + N when signal N (SIGINT, SIGTERM) ended the run; 1 when the\n"
+		"guest stopped on an exit nobody serves, did not load, or the machine\n"
+		"could not be set up; 2 for a usage error.\n",
 		MAX_CPUS);
 }
 
@@ -168,6 +182,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		{ "addr", required_argument, NULL, 'a' },
 		{ "entry", required_argument, NULL, 'e' },
 		{ "cmdline", required_argument, NULL, 'C' },
+		{ "append", required_argument, NULL, 'C' },
+		{ "kernel", required_argument, NULL, 'K' },
+		{ "initrd", required_argument, NULL, 'I' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "in-kernel", required_argument, NULL, 'k' },
 		{ "stat", no_argument, NULL, 's' },
@@ -201,6 +218,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			if (parse_mode(optarg, &opt->load.mode))
 				return usage_error("run", "--mode %s: real, "
 						   "protected or long", optarg);
+			opt->load.mode_given = true;
 			break;
 		case 'a':
 			if (parse_u64(optarg, &opt->load.load_addr))
@@ -214,6 +232,13 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case 'C':
 			opt->load.cmdline = optarg;
+			break;
+		case 'K':
+			opt->guest = optarg;
+			opt->load.is_linux = true;
+			break;
+		case 'I':
+			opt->load.initrd = optarg;
 			break;
 		case 'b':
 			b = kvmini_backend_parse(optarg);
@@ -249,6 +274,18 @@ static int parse_options(int argc, char **argv, struct options *opt)
 					   argv[optind - 1]);
 		}
 	}
+	if (opt->load.is_linux) {
+		if (optind != argc)
+			return usage_error("run", "--kernel runs no GUEST, "
+					   "not '%s'", argv[optind]);
+		/* Without local APICs nobody can start a second CPU. */
+		if (opt->cpus != 1)
+			return usage_error("run", "--kernel runs on one vCPU "
+					   "(no local APIC yet)");
+		return 0;
+	}
+	if (opt->load.initrd)
+		return usage_error("run", "--initrd goes with --kernel");
 	if (optind == argc)
 		return usage_error("run", "no GUEST to run");
 	if (optind != argc - 1)
@@ -273,21 +310,15 @@ static volatile int exit_requested;
 static int exit_status;
 
 /*
- * isa-debug-exit: stop every vCPU.  immediate_exit catches a vCPU about
- * to enter; the signal interrupts one inside RUN.
+ * isa-debug-exit or a reset: stop every vCPU, with the kick protocol of
+ * irq.h.  Device code calls this, under the machine lock.
  */
 static void request_exit(struct machine *m, int status)
 {
-	int i;
-
 	if (__sync_lock_test_and_set(&exit_requested, 1))
 		return;
 	exit_status = status;
-	for (i = 0; i < nr_cpus; i++) {
-		cpus[i].vcpu->run->immediate_exit = 1;
-		if (!pthread_equal(cpus[i].thread, pthread_self()))
-			pthread_kill(cpus[i].thread, SIGUSR1);
-	}
+	irq_stop();
 }
 
 static struct machine machine = {
@@ -296,10 +327,6 @@ static struct machine machine = {
 	.request_exit = request_exit,
 };
 
-static void on_sigusr1(int sig)
-{
-}
-
 /* The vCPU's first state: the image's mode, entry and registers. */
 static void setup_vcpu(struct kvmini_vcpu *vcpu, int id, uint8_t *mem,
 		       const struct guest_image *img, uint64_t entry)
@@ -307,6 +334,10 @@ static void setup_vcpu(struct kvmini_vcpu *vcpu, int id, uint8_t *mem,
 	uint64_t rsp = STACK_TOP - id * STACK_SIZE;
 	struct kvmini_regs regs;
 
+	if (img->is_linux) {
+		linux_setup_vcpu(vcpu, mem, img);
+		return;
+	}
 	switch (img->mode) {
 	case GUEST_MODE_REAL:
 		kvmini_vcpu_setup_real_mode(vcpu, entry, entry);
@@ -371,8 +402,11 @@ static int serve_exit(struct vcpu_thread *t)
 			    run->mmio.len, run->mmio.is_write);
 		return 1;
 	case KVMINI_EXIT_INTR:
-		return 1;
+	case KVMINI_EXIT_IRQ_WINDOW:
+		return 1;		/* irq_before_run() does the rest */
 	case KVMINI_EXIT_HLT:
+		if (irq_halted(t - cpus))
+			return 1;	/* an interrupt woke it */
 		t->status = 0;
 		return 0;
 	default:
@@ -389,8 +423,9 @@ static void *vcpu_loop(void *arg)
 	struct vcpu_thread *t = arg;
 	int r;
 
+	irq_vcpu_init(t - cpus, t->vcpu);
 	pthread_barrier_wait(&start_barrier);
-	while (!exit_requested) {
+	while (irq_before_run(t - cpus)) {
 		r = kvmini_vcpu_run(t->vcpu);
 		if (r) {
 			errno = -r;
@@ -400,6 +435,7 @@ static void *vcpu_loop(void *arg)
 			break;
 	}
 	ports_drain_console(t->vcpu);
+	irq_vcpu_done(t - cpus);
 	if (t->status && !exit_requested)
 		report_stop(t->vcpu, t - cpus);
 	return NULL;
@@ -448,15 +484,15 @@ static void report_exits(const struct options *opt, struct kvmini_vm *vm)
 
 static int cmd_run(const struct options *opt)
 {
-	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	struct sigaction sa = {};
 	struct guest_memory gm = { .size = opt->mem_size };
 	struct guest_image img;
 	struct kvmini_vm *vm;
 	sigset_t stop_signals;
 	int i, status = 0;
 
-	/* No SA_RESTART: the signal must end a vCPU's RUN. */
-	sigaction(SIGUSR1, &sa, NULL);
+	/* SIGUSR1 kicks vCPUs out of RUN (irq.h). */
+	irq_init();
 	/*
 	 * SIGINT and SIGTERM stay blocked until the vCPU threads exist; they
 	 * inherit the mask, so only this thread takes them afterwards.
@@ -466,8 +502,10 @@ static int cmd_run(const struct options *opt)
 	sigaddset(&stop_signals, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 
-	if (devices_init(&machine)) {
-		fprintf(stderr, "kvmini: devices overlap\n");
+	machine.mem_size = opt->mem_size;
+	machine.nr_cpus = opt->cpus;
+	if (devices_init(&machine) || io_thread_start()) {
+		fprintf(stderr, "kvmini: cannot set up the devices\n");
 		return 1;
 	}
 	vm = kvmini_vm_create_on(opt->backend, 0);

@@ -299,6 +299,13 @@ int kvmini_vcpu_nmi(struct kvmini_vcpu *vcpu)
 	return vcpu->vm->ops->nmi(vcpu);
 }
 
+void kvmini_vcpu_set_immediate_exit(struct kvmini_vcpu *vcpu, bool on)
+{
+	vcpu->run->immediate_exit = on;
+	if (vcpu->vm->ops->set_immediate_exit)
+		vcpu->vm->ops->set_immediate_exit(vcpu, on);
+}
+
 int kvmini_vm_attach_port(struct kvmini_vm *vm,
 			  const struct kvmini_port_handler *h)
 {

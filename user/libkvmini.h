@@ -11,6 +11,7 @@
 #ifndef LIBKVMINI_H
 #define LIBKVMINI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "kvmini.h"
@@ -106,6 +107,13 @@ int kvmini_vcpu_run(struct kvmini_vcpu *vcpu);
  */
 int kvmini_vcpu_interrupt(struct kvmini_vcpu *vcpu, uint8_t vector);
 int kvmini_vcpu_nmi(struct kvmini_vcpu *vcpu);
+
+/*
+ * Set or clear immediate_exit where the backend's RUN reads it (on KVM,
+ * its own run page).  Async-signal-safe: a vCPU thread's kick signal
+ * handler calls it, so a kick that lands just before RUN still ends it.
+ */
+void kvmini_vcpu_set_immediate_exit(struct kvmini_vcpu *vcpu, bool on);
 
 /* Port I/O data of the current KVMINI_EXIT_IO. */
 static inline void *kvmini_io_data(struct kvmini_vcpu *vcpu)

@@ -12,42 +12,92 @@
  *                 (ELF32, or the header's own load addresses): loaded as
  *                 above, started as the specification says — protected
  *                 mode, paging off, EAX = 0x2BADB002, EBX = the boot
- *                 information (memory sizes, memory map, command line).
+ *                 information (memory sizes, memory map, command line);
+ *   Linux         a bzImage, with --kernel: see bzimage.c.
+ *
+ * Images started in protected or long mode must leave the library's GDT
+ * and page tables alone (KVMINI_SYS_BASE to KVMINI_SYS_END, libkvmini.h):
+ * the vCPU set-up writes them after loading.  Boot information goes
+ * after the highest byte an image loads, never at a fixed address the
+ * image could cover.
  */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libkvmini.h"
 #include "loader.h"
 #include "multiboot.h"
 
 #define MB_SEARCH		8192
+#define PAGE_SIZE		4096ull
+#define ALIGN_UP(x, a)		(((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 
-/* Boot information lives below the library's GDT and page tables. */
-#define MB_INFO_ADDR		0x9000
-#define MB_MMAP_ADDR		0x9100
-#define MB_CMDLINE_ADDR		0x9200
-#define MB_CMDLINE_MAX		0x0e00
-
-static int fail(const char *path, const char *why)
+int load_fail(const char *path, const char *fmt, ...)
 {
-	fprintf(stderr, "kvmini: %s: %s\n", path, why);
+	va_list ap;
+
+	fprintf(stderr, "kvmini: %s: ", path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 	return -1;
 }
 
-/* Copy filesz bytes and zero up to memsz at paddr, if it fits. */
-static int place(const struct guest_memory *gm, uint64_t paddr,
-		 const void *src, uint64_t filesz, uint64_t memsz)
+static int fail(const char *path, const char *why)
+{
+	return load_fail(path, "%s", why);
+}
+
+uint8_t *load_file(const char *path, size_t *size)
+{
+	struct stat st;
+	uint8_t *buf;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st)) {
+		load_fail(path, "%s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	buf = malloc(st.st_size + 1);
+	if (!buf || read(fd, buf, st.st_size) != st.st_size) {
+		load_fail(path, "cannot read");
+		free(buf);
+		buf = NULL;
+	}
+	close(fd);
+	*size = st.st_size;
+	return buf;
+}
+
+static bool overlaps(uint64_t a, uint64_t a_len, uint64_t b, uint64_t b_len)
+{
+	return a < b + b_len && b < a + a_len;
+}
+
+int load_place(const struct guest_memory *gm, struct guest_image *img,
+	       uint64_t paddr, const void *src, uint64_t filesz,
+	       uint64_t memsz)
 {
 	if (filesz > memsz || paddr > gm->size || memsz > gm->size - paddr)
 		return -1;
 	memcpy(gm->mem + paddr, src, filesz);
 	memset(gm->mem + paddr + filesz, 0, memsz - filesz);
+	if (paddr + memsz > img->end)
+		img->end = paddr + memsz;
+	if (overlaps(paddr, memsz, KVMINI_SYS_BASE,
+		     KVMINI_SYS_END - KVMINI_SYS_BASE))
+		img->hits_sys = true;
 	return 0;
 }
 
@@ -93,7 +143,7 @@ static int load_elf(const char *path, const uint8_t *buf, size_t size,
 			continue;
 		if (off > size || filesz > size - off)
 			return fail(path, "segment outside the file");
-		if (place(gm, paddr, buf + off, filesz, memsz))
+		if (load_place(gm, img, paddr, buf + off, filesz, memsz))
 			return fail(path, "segment outside guest memory");
 	}
 	img->entry = is64 ? e64->e_entry : e32->e_entry;
@@ -119,24 +169,40 @@ static const struct mb_header *find_multiboot(const uint8_t *buf,
 	return NULL;
 }
 
-/* The boot information at MB_INFO_ADDR: memory, memory map, cmdline. */
-static void multiboot_info(const struct guest_memory *gm, const char *cmdline)
+/*
+ * The boot information: the info structure, the memory map and the
+ * command line, in one block after the highest byte the image loaded
+ * (past the library's tables if it would land on them).
+ */
+static int multiboot_info(const char *path, const struct guest_memory *gm,
+			  const char *cmdline, struct guest_image *img)
 {
-	struct mb_info *info = (void *)(gm->mem + MB_INFO_ADDR);
-	struct mb_mmap_entry *map = (void *)(gm->mem + MB_MMAP_ADDR);
+	struct mb_info info = {
+		.flags = MB_INFO_MEM | MB_INFO_MMAP | MB_INFO_CMDLINE,
+		.mem_lower = 640,
+		.mem_upper = gm->size > (1 << 20) ? (gm->size >> 10) - 1024 : 0,
+	};
+	struct mb_mmap_entry map[2] = {
+		{ 20, 0, 640 << 10, 1 },
+		{ 20, 1 << 20, gm->size - (1 << 20), 1 },
+	};
+	uint64_t cmd_len = strlen(cmdline ? cmdline : "") + 1;
+	uint64_t size = sizeof(info) + sizeof(map) + cmd_len;
+	uint64_t addr = ALIGN_UP(img->end, PAGE_SIZE);
 
-	memset(info, 0, sizeof(*info));
-	info->flags = MB_INFO_MEM | MB_INFO_MMAP | MB_INFO_CMDLINE;
-	info->mem_lower = 640;
-	info->mem_upper = gm->size > (1 << 20) ? (gm->size >> 10) - 1024 : 0;
-	map[0] = (struct mb_mmap_entry){ 20, 0, 640 << 10, 1 };
-	map[1] = (struct mb_mmap_entry){ 20, 1 << 20,
-					 gm->size - (1 << 20), 1 };
-	info->mmap_addr = MB_MMAP_ADDR;
-	info->mmap_length = 2 * sizeof(*map);
-	snprintf((char *)gm->mem + MB_CMDLINE_ADDR, MB_CMDLINE_MAX, "%s",
-		 cmdline ? cmdline : "");
-	info->cmdline = MB_CMDLINE_ADDR;
+	if (overlaps(addr, size, KVMINI_SYS_BASE,
+		     KVMINI_SYS_END - KVMINI_SYS_BASE))
+		addr = KVMINI_SYS_END;
+	if (addr + size > gm->size || addr + size > 0xffffffff)
+		return fail(path, "no room for the multiboot information");
+	info.mmap_addr = addr + sizeof(info);
+	info.mmap_length = sizeof(map);
+	info.cmdline = info.mmap_addr + sizeof(map);
+	memcpy(gm->mem + addr, &info, sizeof(info));
+	memcpy(gm->mem + info.mmap_addr, map, sizeof(map));
+	memcpy(gm->mem + info.cmdline, cmdline ? cmdline : "", cmd_len);
+	img->ebx = addr;
+	return 0;
 }
 
 static int load_multiboot(const char *path, const uint8_t *buf, size_t size,
@@ -156,8 +222,8 @@ static int load_multiboot(const char *path, const uint8_t *buf, size_t size,
 
 		if (file_off > size || end < h->load_addr || bss < end ||
 		    end - h->load_addr > size - file_off ||
-		    place(gm, h->load_addr, buf + file_off,
-			  end - h->load_addr, bss - h->load_addr))
+		    load_place(gm, img, h->load_addr, buf + file_off,
+			       end - h->load_addr, bss - h->load_addr))
 			return fail(path, "multiboot addresses do not fit");
 		img->entry = h->entry_addr;
 	} else {
@@ -165,48 +231,43 @@ static int load_multiboot(const char *path, const uint8_t *buf, size_t size,
 		    load_elf(path, buf, size, gm, img))
 			return fail(path, "multiboot image is not ELF32");
 	}
-	multiboot_info(gm, opt->cmdline);
 	img->mode = GUEST_MODE_PROTECTED;
 	img->multiboot = true;
 	img->eax = MB_BOOT_MAGIC;
-	img->ebx = MB_INFO_ADDR;
-	return 0;
+	return multiboot_info(path, gm, opt->cmdline, img);
 }
 
 int load_guest(const char *path, const struct guest_memory *gm,
 	       const struct load_options *opt, struct guest_image *img)
 {
 	const struct mb_header *mb;
-	struct stat st;
-	size_t mb_off;
+	size_t size, mb_off;
 	uint8_t *buf;
-	int fd, r;
+	int r;
 
 	memset(img, 0, sizeof(*img));
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st))
-		return fail(path, strerror(errno));
-	buf = malloc(st.st_size + 1);
-	if (!buf || read(fd, buf, st.st_size) != st.st_size) {
-		close(fd);
-		free(buf);
-		return fail(path, "cannot read");
-	}
-	close(fd);
+	if (opt->is_linux)
+		return load_linux(path, gm, opt, img);
+	buf = load_file(path, &size);
+	if (!buf)
+		return -1;
 
-	mb = find_multiboot(buf, st.st_size, &mb_off);
+	mb = find_multiboot(buf, size, &mb_off);
 	if (mb) {
-		r = load_multiboot(path, buf, st.st_size, mb, mb_off, gm, opt,
-				   img);
-	} else if (st.st_size >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG)) {
-		r = load_elf(path, buf, st.st_size, gm, img);
+		r = load_multiboot(path, buf, size, mb, mb_off, gm, opt, img);
+	} else if (size >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG)) {
+		r = load_elf(path, buf, size, gm, img);
 	} else {
-		r = place(gm, opt->load_addr, buf, st.st_size, st.st_size);
+		r = load_place(gm, img, opt->load_addr, buf, size, size);
 		if (r)
 			fail(path, "does not fit at the load address");
 		img->entry = opt->load_addr;
 		img->mode = opt->mode;
 	}
 	free(buf);
+	if (!r && img->hits_sys && img->mode != GUEST_MODE_REAL)
+		r = load_fail(path, "loads over %#x-%#x, where kvmini puts the "
+			      "GDT and page tables of protected and long mode",
+			      KVMINI_SYS_BASE, KVMINI_SYS_END - 1);
 	return r;
 }

@@ -2,8 +2,12 @@
 /*
  * crt32.S - entry for 32-bit guests: flat protected mode, paging off.
  * Each vCPU takes its own 4 KiB of the stack area (ESI = its number),
- * then main(EAX, EBX, cpu); main's value goes to exit().
+ * then main(EAX, EBX, cpu); main's value goes to exit().  The area has
+ * room for GUEST_STACKS vCPUs (8 unless the build says otherwise).
  */
+#ifndef GUEST_STACKS
+#define GUEST_STACKS	8
+#endif
 	.code32
 	.text
 	.globl	_start
@@ -21,5 +25,5 @@ _start:
 
 	.bss
 	.align	16
-	.space	8 * 4096
+	.space	GUEST_STACKS * 4096
 stack_top:
