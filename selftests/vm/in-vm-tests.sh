@@ -53,6 +53,10 @@ check "/dev/kvmini is root-only" \
 for t in bin/*_test; do
 	# NMI backtraces fill the kernel log: that test runs after its check.
 	[ "$t" = bin/nmi_test ] && continue
+	# The device models need no hypervisor, and their timers measure
+	# real time, which an emulated CPU under load does not keep: that
+	# test runs on the build machine instead (host-devices).
+	[ "$t" = bin/devices_test ] && continue
 	echo "# running $t"
 	"$t"
 done
