@@ -34,6 +34,11 @@
 #include <asm/mtrr.h>
 #include <asm/tsc.h>
 #include <asm/nospec-branch.h>
+/*
+ * load_gs_index(): asm/gsseg.h since 6.2 (paravirt.h only with
+ * PARAVIRT_XXL); mmu_context.h includes it there and has it on 6.1.
+ */
+#include <asm/mmu_context.h>
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_state.h"
