@@ -108,10 +108,11 @@ RC
 	  echo c; } >"$dir/cmds"
 }
 
-# Every later debugger stop (Bochs stops on some guest events, e.g. an
-# int3 in a nested guest) reads its next command from the terminal, and
-# at the end of its input Bochs quits.  So the terminal always has a
-# "continue" waiting: one a second, which never fills the pty's buffers.
+# Every later debugger stop (a breakpoint, or one of the guest events
+# Bochs stops on) reads its next command from the terminal, and with
+# nothing there Bochs waits at its prompt for ever (seen with stdin from
+# /dev/null).  So the terminal always has a "continue" waiting: one a
+# second, which never fills the pty's buffers.
 feed_continue() {
 	while :; do
 		echo c || exit 0
