@@ -23,6 +23,8 @@
 #include <linux/sched.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
+#include <asm/mce.h>
+#include <asm/processor-flags.h>
 #include <asm/special_insns.h>
 #include "uapi/kvmini.h"
 
@@ -111,6 +113,12 @@ struct kvmini_exit {
 			bool write;
 			bool lmsw;	/* LMSW: CR0's low four bits */
 		} cr;
+		struct {
+			u8 vector;	/* X86_TRAP_DB, _AC or _MC */
+			bool icebp;	/* #DB from INT1 (VMX): skip it */
+			bool has_error;
+			u32 error;
+		} exc;
 	};
 };
 
@@ -369,6 +377,26 @@ static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
 	vcpu->event.info = info & (KVMINI_EVENT_VALID | KVMINI_EVENT_HAS_ERROR |
 				   KVMINI_EVENT_TYPE_MASK | 0xff);
 	vcpu->event.error = error;
+}
+
+/* core/exception.c */
+int kvmini_handle_exception(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit);
+
+/*
+ * A machine check hit while the guest ran and the exit took it: the
+ * host's handler must run, on this CPU and with interrupts still off,
+ * as if the check had hit user code (KVM's kvm_machine_check()).
+ */
+static inline void kvmini_machine_check(void)
+{
+	struct pt_regs regs = {
+		.cs = 3,	/* user mode: whatever the guest ran at */
+		.flags = X86_EFLAGS_IF,
+	};
+
+	if (IS_ENABLED(CONFIG_X86_MCE))
+		do_machine_check(&regs);
 }
 
 /* core/cr.c */

@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 #include <linux/percpu.h>
 #include <asm/svm.h>
+#include <asm/trapnr.h>
 #include <uapi/asm/kvm.h>	/* the vectors SVM_EXIT_REASONS names */
 #include <asm/msr.h>
 #include <asm/debugreg.h>
@@ -427,6 +428,15 @@ static void svm_setup_vmcb(struct kvmini_vcpu *vcpu)
 
 	for (i = 0; i < ARRAY_SIZE(svm_intercepts); i++)
 		svm_set_intercept(to_svm(vcpu), svm_intercepts[i]);
+	/*
+	 * #AC and #DB exit so that a guest making their delivery raise
+	 * them again loops through kvmini, not in the CPU's microcode with
+	 * interrupts blocked (CVE-2015-5307, CVE-2015-8104); #MC exits so
+	 * that the host, not the guest's IDT, handles a machine check.
+	 * core/exception.c puts #AC and #DB back into the guest.
+	 */
+	c->intercepts[INTERCEPT_EXCEPTION] = BIT(X86_TRAP_DB) |
+					     BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC);
 	/* Debug registers belong to the host: every DR0-7 access exits. */
 	c->intercepts[INTERCEPT_DR] = 0x00ff00ff;
 	c->iopm_base_pa = __pa(svm_iopm);
@@ -639,6 +649,15 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		/* MOV to CR0 or LMSW: svm_complete_exit() decodes which. */
 		exit->reason = KVMINI_EXIT_CR_ACCESS;
 		break;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
+		exit->reason = KVMINI_EXIT_EXCEPTION;
+		exit->exc.vector = exit->hw.reason - SVM_EXIT_EXCP_BASE;
+		/* #AC's error code (always 0) is in EXITINFO1. */
+		exit->exc.has_error = exit->exc.vector == X86_TRAP_AC;
+		exit->exc.error = info1;
+		break;
 	case SVM_EXIT_NPF:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
 		exit->gpa.gpa = exit->hw.info2;
@@ -735,6 +754,10 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		svm->nmi_iret_seen = false;
 	}
 	svm_decode_exit(svm, exit);
+	/* Interrupts are still off: the CPU that took it handles it. */
+	if (exit->reason == KVMINI_EXIT_EXCEPTION &&
+	    exit->exc.vector == X86_TRAP_MC)
+		kvmini_machine_check();
 	if (exit->reason == KVMINI_EXIT_FAIL_ENTRY)
 		memcpy(&vmcb->save, svm->user_save, sizeof(vmcb->save));
 	else
@@ -756,6 +779,12 @@ static u64 svm_get_rflags(struct kvmini_vcpu *vcpu)
 static bool svm_in_shadow(struct kvmini_svm_vcpu *svm)
 {
 	return svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
+}
+
+/* SVM keeps the CPL in the VMCB; SS.DPL need not match it. */
+static int svm_get_cpl(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cpl;
 }
 
 static bool svm_interrupt_allowed(struct kvmini_vcpu *vcpu)
@@ -832,6 +861,7 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.nmi_allowed		= svm_nmi_allowed,
 	.set_windows		= svm_set_windows,
 	.get_rflags		= svm_get_rflags,
+	.get_cpl		= svm_get_cpl,
 	.complete_exit		= svm_complete_exit,
 	.get_rip		= svm_get_rip,
 	.skip_instruction	= svm_skip_instruction,

@@ -24,6 +24,7 @@
 #include <linux/sysfs.h>
 #include <linux/percpu.h>
 #include <asm/vmx.h>
+#include <asm/trapnr.h>
 #include <asm/msr.h>
 #include <asm/desc.h>
 #include <asm/debugreg.h>
@@ -686,7 +687,15 @@ static void vmx_setup_controls(struct kvmini_vcpu *vcpu)
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
-	vmcs_write(EXCEPTION_BITMAP, 0);
+	/*
+	 * #AC and #DB exit so that a guest making their delivery raise
+	 * them again loops through kvmini, not in the CPU's microcode with
+	 * interrupts blocked (CVE-2015-5307, CVE-2015-8104); #MC exits so
+	 * that the host, not the guest's IDT, handles a machine check.
+	 * core/exception.c puts #AC and #DB back into the guest.
+	 */
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
+		   BIT(X86_TRAP_MC));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -886,6 +895,30 @@ static void vmx_skip_instruction(struct kvmini_vcpu *vcpu)
 				    GUEST_INTR_STATE_MOV_SS));
 }
 
+/* An exception or NMI exit; intr: VM_EXIT_INTR_INFO. */
+static void vmx_decode_exception(struct kvmini_exit *exit, u32 intr)
+{
+	u32 type = intr & INTR_INFO_INTR_TYPE_MASK;
+	u8 vector = intr & INTR_INFO_VECTOR_MASK;
+
+	if (type == INTR_TYPE_NMI_INTR) {
+		exit->reason = KVMINI_EXIT_NMI;
+		return;
+	}
+	exit->reason = KVMINI_EXIT_UNHANDLED;
+	if (vector != X86_TRAP_DB && vector != X86_TRAP_AC &&
+	    vector != X86_TRAP_MC)
+		return;
+	exit->reason = KVMINI_EXIT_EXCEPTION;
+	exit->exc.vector = vector;
+	/* INT1 (ICEBP) exits as an instruction would: RIP is at it. */
+	exit->exc.icebp = type == INTR_TYPE_PRIV_SW_EXCEPTION;
+	if (intr & INTR_INFO_DELIVER_CODE_MASK) {
+		exit->exc.has_error = true;
+		exit->exc.error = vmcs_read(VM_EXIT_INTR_ERROR_CODE);
+	}
+}
+
 static void vmx_decode_exit(struct kvmini_exit *exit)
 {
 	u32 basic = exit->hw.reason;
@@ -897,11 +930,7 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 		break;
 	case EXIT_REASON_EXCEPTION_NMI:
 		exit->hw.info2 = vmcs_read(VM_EXIT_INTR_INFO);
-		if ((exit->hw.info2 & INTR_INFO_INTR_TYPE_MASK) ==
-		    INTR_TYPE_NMI_INTR)
-			exit->reason = KVMINI_EXIT_NMI;
-		else
-			exit->reason = KVMINI_EXIT_UNHANDLED;
+		vmx_decode_exception(exit, exit->hw.info2);
 		break;
 	case EXIT_REASON_IO_INSTRUCTION:
 		exit->reason = KVMINI_EXIT_IO;
@@ -1025,12 +1054,18 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		exit->reason = KVMINI_EXIT_FAIL_ENTRY;
 		exit->hw.reason &= 0xffff;
 		vmx->launched = false;
+		/* Or a machine check during the entry: the host's to handle. */
+		if (exit->hw.reason == EXIT_REASON_MCE_DURING_VMENTRY)
+			kvmini_machine_check();
 		goto out;
 	}
 	exit->hw.reason &= 0xffff;
 	kvmini_requeue_event(vcpu, vmcs_read(IDT_VECTORING_INFO_FIELD),
 			     vmcs_read(IDT_VECTORING_ERROR_CODE));
 	vmx_decode_exit(exit);
+	if (exit->reason == KVMINI_EXIT_EXCEPTION &&
+	    exit->exc.vector == X86_TRAP_MC)
+		kvmini_machine_check();
 
 	/*
 	 * An NMI that exited was consumed by the exit: the host handles it
@@ -1053,6 +1088,14 @@ static u64 vmx_get_rip(struct kvmini_vcpu *vcpu)
 static u64 vmx_get_rflags(struct kvmini_vcpu *vcpu)
 {
 	return vmcs_read(GUEST_RFLAGS);
+}
+
+/* SS.DPL is the CPL; unrestricted real mode keeps it 0. */
+static int vmx_get_cpl(struct kvmini_vcpu *vcpu)
+{
+	if (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_VM)
+		return 3;
+	return VMX_AR_DPL(vmcs_read(GUEST_SS_AR_BYTES));
 }
 
 static bool vmx_interrupt_allowed(struct kvmini_vcpu *vcpu)
@@ -1131,6 +1174,7 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.nmi_allowed		= vmx_nmi_allowed,
 	.set_windows		= vmx_set_windows,
 	.get_rflags		= vmx_get_rflags,
+	.get_cpl		= vmx_get_cpl,
 	.get_rip		= vmx_get_rip,
 	.skip_instruction	= vmx_skip_instruction,
 };
