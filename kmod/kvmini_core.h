@@ -24,6 +24,7 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/mce.h>
+#include <asm/page.h>
 #include <asm/processor-flags.h>
 #include <asm/special_insns.h>
 #include "uapi/kvmini.h"
@@ -297,6 +298,19 @@ static inline void kvmini_load_host_pkru(struct kvmini_vcpu *vcpu)
 	vcpu->pkru = rdpkru();
 	if (vcpu->pkru != vcpu->host_pkru)
 		wrpkru(vcpu->host_pkru);
+}
+
+/*
+ * A linear address in an MSR or a descriptor-table or segment base must
+ * be canonical for the CPU's linear-address width: 57 bits where the
+ * CPU has 5-level paging, whatever the guest's CR4.LA57 says, as WRMSR
+ * checks on the CPU (KVM's is_noncanonical_msr_address() does the same).
+ * Some of these reach the host's own MSRs on VMX.
+ */
+static inline bool kvmini_canonical(u64 la)
+{
+	return __is_canonical_address(la, boot_cpu_has(X86_FEATURE_LA57) ?
+					  57 : 48);
 }
 
 /*
