@@ -104,6 +104,13 @@ struct kvmini_exit {
 		struct {
 			u64 gpa;
 			bool write;
+			/*
+			 * Not the access of the instruction at RIP: the CPU
+			 * was delivering an event (IDT, GDT, stack) or
+			 * walking the guest's page tables.  MMIO emulation
+			 * must not decode RIP's instruction for it.
+			 */
+			bool not_insn;
 		} gpa;
 		struct {
 			bool write;

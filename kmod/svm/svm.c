@@ -22,6 +22,12 @@
 
 #include <linux/slab.h>
 #include <linux/percpu.h>
+/*
+ * The NPF error code's bits 32/33 (final address / page-table walk) are
+ * named only in KVM's arch header, which needs vmalloc.h first.
+ */
+#include <linux/vmalloc.h>
+#include <asm/kvm_host.h>
 #include <asm/svm.h>
 #include <asm/trapnr.h>
 #include <uapi/asm/kvm.h>	/* the vectors SVM_EXIT_REASONS names */
@@ -662,6 +668,10 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		exit->reason = KVMINI_EXIT_GPA_MAP;
 		exit->gpa.gpa = exit->hw.info2;
 		exit->gpa.write = !!(info1 & 2);
+		exit->gpa.not_insn =
+			(svm->vmcb->control.exit_int_info &
+			 SVM_EXITINTINFO_VALID) ||
+			(info1 & PFERR_GUEST_PAGE_MASK);
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		exit->reason = KVMINI_EXIT_SHUTDOWN;

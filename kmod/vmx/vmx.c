@@ -962,6 +962,13 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 		exit->hw.info2 = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 		exit->gpa.gpa = exit->hw.info2;
 		exit->gpa.write = !!(qual & 2);
+		/* Bit 8 clear with bit 7 set: a guest page-table access. */
+		exit->gpa.not_insn =
+			(vmcs_read(IDT_VECTORING_INFO_FIELD) &
+			 VECTORING_INFO_VALID_MASK) ||
+			(qual & (EPT_VIOLATION_GVA_IS_VALID |
+				 EPT_VIOLATION_GVA_TRANSLATED)) ==
+			EPT_VIOLATION_GVA_IS_VALID;
 		break;
 	case EXIT_REASON_TRIPLE_FAULT:
 		exit->reason = KVMINI_EXIT_SHUTDOWN;
