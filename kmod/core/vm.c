@@ -24,6 +24,27 @@
 /* Names VMs in debugfs and in stats ids. */
 static atomic_t kvmini_vm_ids = ATOMIC_INIT(0);
 
+/*
+ * Why the module cannot go while this runs, and why a VM takes no
+ * module reference of its own:
+ *
+ * Every VM reference is held by an open file whose file_operations name
+ * THIS_MODULE as owner: the VM fd, each vCPU fd (vcpu->vm), each VM
+ * stats fd (a vCPU stats fd holds its vCPU's file).  The VFS takes a
+ * module reference when it creates such a file and drops it in __fput()
+ * only after ->release() has returned.  So the last kvmini_vm_put()
+ * runs inside a ->release() of one of them, or inside an ioctl on one of
+ * them or on /dev/kvmini (an error path), and the caller's file keeps
+ * the module's text alive until this function and its callers have
+ * returned.  Debugfs files hold no VM reference: they are removed here,
+ * and removal waits for their readers; their own fops are owned too.
+ * Nothing is left behind to run later: no timers, no work items, and
+ * kfree_rcu() calls no module code.
+ *
+ * The module_put() that ended this function before dropped a reference
+ * taken at creation, possibly the last one, while the code that called
+ * it still had to return through the module.
+ */
 static void kvmini_vm_release_ref(struct kref *ref)
 {
 	struct kvmini_vm *vm = container_of(ref, struct kvmini_vm, ref);
@@ -34,7 +55,6 @@ static void kvmini_vm_release_ref(struct kref *ref)
 	mmdrop(vm->mm);
 	kfree(vm);
 	kvmini_virt_put();
-	module_put(THIS_MODULE);
 }
 
 void kvmini_vm_put(struct kvmini_vm *vm)
@@ -283,8 +303,7 @@ long kvmini_vm_create(unsigned long flags)
 	if (r)
 		goto out_free;
 
-	/* Each VM pins the module; the release path drops it. */
-	__module_get(THIS_MODULE);
+	/* The files holding the VM pin the module (kvmini_vm_release_ref()). */
 	kvmini_vm_debugfs_create(vm);
 	r = anon_inode_getfd("kvmini-vm", &kvmini_vm_fops, vm,
 			     O_RDWR | O_CLOEXEC);
