@@ -53,6 +53,7 @@ struct kvmini_vm {
 
 	struct mutex slots_lock;	/* the slots array */
 	struct kvmini_slot slots[KVMINI_MAX_MEM_SLOTS];	/* (s) */
+	u32 slots_gen;			/* (s) bumped when a slot goes */
 
 	/*
 	 * The guest-physical page table (EPT or NPT), built lazily from the
@@ -249,6 +250,8 @@ int kvmini_gpa_map_init(struct kvmini_vm *vm);
 void kvmini_gpa_map_free(struct kvmini_vm *vm);
 int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 			 bool *is_mmio);
+int kvmini_gpa_copy(struct kvmini_vm *vm, u64 gpa, void *buf,
+		    unsigned int len, bool write);
 void kvmini_gpa_unmap(struct kvmini_vm *vm, u64 gpa, u64 size, bool dirty);
 void kvmini_vm_flush_tlbs(struct kvmini_vm *vm);
 

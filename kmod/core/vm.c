@@ -77,33 +77,19 @@ struct kvmini_slot *kvmini_slot_find(struct kvmini_vm *vm, u64 gpa)
 }
 
 /*
- * Copy to or from guest-physical memory through the slots' user
- * mappings.  Runs in the VM's own process (RUN), so the user copies
- * reach them.  Writes to read-only slots fail like writes outside every
- * slot: -EFAULT.
+ * Copy to or from guest-physical memory, a page at a time, through the
+ * pages kvmini pinned for the guest (kvmini_gpa_copy()).  Writes to
+ * read-only slots fail like writes outside every slot: -EFAULT.
  */
 static int guest_copy(struct kvmini_vm *vm, u64 gpa, void *buf,
 		      unsigned int len, bool write)
 {
 	while (len) {
 		unsigned int n = min_t(u64, len, PAGE_SIZE - offset_in_page(gpa));
-		struct kvmini_slot *slot;
-		void __user *hva;
-		int left;
+		int r = kvmini_gpa_copy(vm, gpa, buf, n, write);
 
-		mutex_lock(&vm->slots_lock);
-		slot = kvmini_slot_find(vm, gpa);
-		if (!slot || (write && (slot->flags & KVMINI_MEM_READONLY))) {
-			mutex_unlock(&vm->slots_lock);
-			return -EFAULT;
-		}
-		hva = (void __user *)(unsigned long)(slot->uaddr +
-						     (gpa - slot->gpa));
-		left = write ? copy_to_user(hva, buf, n) :
-			       copy_from_user(buf, hva, n);
-		mutex_unlock(&vm->slots_lock);
-		if (left)
-			return -EFAULT;
+		if (r)
+			return r;
 		gpa += n;
 		buf += n;
 		len -= n;
@@ -216,6 +202,8 @@ static long kvmini_vm_set_slot(struct kvmini_vm *vm, void __user *argp)
 			struct kvmini_slot gone = *s;
 
 			s->size = 0;
+			/* Pins taken meanwhile must not be mapped. */
+			vm->slots_gen++;
 			kvmini_gpa_unmap(vm, gone.gpa, gone.size,
 					 !(gone.flags & KVMINI_MEM_READONLY));
 		}
