@@ -426,6 +426,10 @@ static inline void kvmini_machine_check(void)
 /* core/cr.c */
 int kvmini_handle_cr0_write(struct kvmini_vcpu *vcpu,
 			    struct kvmini_exit *exit);
+int kvmini_handle_cr4_write(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit);
+u64 kvmini_cr4_valid_bits(void);
+bool kvmini_sregs_valid(const struct kvmini_sregs *sregs);
 
 /* core/msr.c */
 void kvmini_inject_gp(struct kvmini_vcpu *vcpu);

@@ -44,20 +44,32 @@ static uint32_t io_u32(struct kvmini_vcpu *vcpu)
 }
 
 /*
- * The guest turns on CR4.PKE, writes its PKRU, exits to userspace, and
- * reads its PKRU back after the next entry.
+ * The guest writes its PKRU, exits to userspace, and reads its PKRU back
+ * after the next entry.  CR4.PKE is reserved for guests (CPUID offers no
+ * protection keys), so it goes the way that needs no CR4.PKE: XRSTOR of
+ * the PKRU component, which the host's XCR0 (the guest's too) enables,
+ * and XSAVE to read it back.  The standard-format area is at 0x20000,
+ * zeroed; CPUID leaf 0xd, subleaf 9, gives PKRU's offset in it.
  */
 GUEST_CODE64(wrpkru,
 	"	mov %cr4, %rax\n"
-	"	bts $22, %rax\n"			/* CR4.PKE */
+	"	bts $18, %rax\n"			/* CR4.OSXSAVE */
 	"	mov %rax, %cr4\n"
-	"	xor %ecx, %ecx\n"
+	"	mov $0xd, %eax\n"
+	"	mov $9, %ecx\n"
+	"	cpuid\n"				/* EBX: PKRU's offset */
+	"	mov $0x20000, %edi\n"
+	"	movl $0x12345670, (%rdi,%rbx)\n"	/* GUEST_PKRU */
+	"	movq $0x200, 512(%rdi)\n"		/* XSTATE_BV: PKRU */
+	"	mov $0x200, %eax\n"
 	"	xor %edx, %edx\n"
-	"	mov $0x12345670, %eax\n"		/* GUEST_PKRU */
-	"	wrpkru\n"
+	"	xrstor (%rdi)\n"
 	"	out %eax, $0x30\n"
-	"	xor %eax, %eax\n"
-	"	rdpkru\n"
+	"	movl $0, (%rdi,%rbx)\n"
+	"	mov $0x200, %eax\n"
+	"	xor %edx, %edx\n"
+	"	xsave (%rdi)\n"
+	"	mov (%rdi,%rbx), %eax\n"
 	"	out %eax, $0x31\n"
 	"	hlt\n");
 
@@ -99,8 +111,9 @@ static bool read_faults(volatile uint8_t *p)
 /*
  * The VMM denies itself a page with a protection key; a guest that
  * rewrites PKRU must not lift that.  Seen before the fix on both SVM
- * targets: after RUN the VMM's PKRU was the guest's and the read went
- * through.  The guest keeps its own PKRU across exits either way.
+ * targets (with CR4.PKE and WRPKRU, before CR4.PKE became reserved):
+ * after RUN the VMM's PKRU was the guest's and the read went through.
+ * The guest keeps its own PKRU across exits either way.
  */
 TEST(guest_pkru_stays_in_guest)
 {
@@ -154,5 +167,6 @@ TEST(guest_pkru_stays_in_guest)
 	pkey_free(pkey);
 	munmap(page, 4096);
 }
+
 
 TEST_HARNESS_MAIN

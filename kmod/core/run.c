@@ -239,6 +239,8 @@ static int handle_cr_access(struct kvmini_vcpu *vcpu,
 
 	if (exit->cr.cr == 0 && exit->cr.write)
 		return kvmini_handle_cr0_write(vcpu, exit);
+	if (exit->cr.cr == 4 && exit->cr.write)
+		return kvmini_handle_cr4_write(vcpu, exit);
 	if (exit->cr.cr != 8) {
 		exit->reason = KVMINI_EXIT_UNHANDLED;
 		return kvmini_fetch_insn(vcpu);

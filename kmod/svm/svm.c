@@ -414,7 +414,7 @@ static int svm_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 
 static const u8 svm_intercepts[] = {
 	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
-	INTERCEPT_SELECTIVE_CR0,
+	INTERCEPT_SELECTIVE_CR0, INTERCEPT_CR4_WRITE,
 	INTERCEPT_RDPMC, INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT,
 	INTERCEPT_INVLPGA, INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT,
 	INTERCEPT_SHUTDOWN, INTERCEPT_VMRUN, INTERCEPT_VMMCALL,
@@ -555,7 +555,7 @@ static void svm_complete_exit(struct kvmini_vcpu *vcpu,
 			      struct kvmini_exit *exit)
 {
 	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
-	bool cr0_write = exit->reason == KVMINI_EXIT_CR_ACCESS;
+	bool cr_write = exit->reason == KVMINI_EXIT_CR_ACCESS;
 	struct kvmini_cr_op op;
 	struct kvmini_sregs sregs;
 	struct kvmini_regs regs;
@@ -563,19 +563,19 @@ static void svm_complete_exit(struct kvmini_vcpu *vcpu,
 	u8 insn[15];
 	int n;
 
-	if (!svm->insn_opcode && !cr0_write)
+	if (!svm->insn_opcode && !cr_write)
 		return;
 	n = kvmini_read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
 	kvmini_code_mode(&sregs, &long64, &def32);
-	if (cr0_write) {
+	if (cr_write) {
 		/*
 		 * Decode assists would name the register, but not the
-		 * length without NRIPS: the bytes say both.  Only MOV to
-		 * CR0 and a register LMSW are emulated.
+		 * length without NRIPS: the bytes say both.  MOV to CR0 or
+		 * CR4 is emulated, and LMSW with a register.
 		 */
 		n = kvmini_decode_cr(insn, n, long64, &op);
-		if (n >= 0 && op.write && (op.lmsw || op.cr == 0)) {
-			exit->cr.cr = 0;
+		if (n >= 0 && op.write && op.cr == exit->cr.cr &&
+		    (!op.lmsw || op.cr == 0)) {
 			exit->cr.gpr = op.gpr;
 			exit->cr.write = true;
 			exit->cr.lmsw = op.lmsw;
@@ -652,8 +652,10 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 			svm_expect_insn(svm, svm_op_rdmsr, sizeof(svm_op_rdmsr));
 		break;
 	case SVM_EXIT_CR0_SEL_WRITE:
-		/* MOV to CR0 or LMSW: svm_complete_exit() decodes which. */
+	case SVM_EXIT_WRITE_CR4:
+		/* MOV to CR0 or 4, LMSW: svm_complete_exit() decodes which. */
 		exit->reason = KVMINI_EXIT_CR_ACCESS;
+		exit->cr.cr = exit->hw.reason == SVM_EXIT_WRITE_CR4 ? 4 : 0;
 		break;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
@@ -768,10 +770,16 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	if (exit->reason == KVMINI_EXIT_EXCEPTION &&
 	    exit->exc.vector == X86_TRAP_MC)
 		kvmini_machine_check();
-	if (exit->reason == KVMINI_EXIT_FAIL_ENTRY)
+	if (exit->reason == KVMINI_EXIT_FAIL_ENTRY) {
 		memcpy(&vmcb->save, svm->user_save, sizeof(vmcb->save));
-	else
+		/* Nothing was delivered: the event waits for the next entry. */
+		if (vmcb->control.event_inj & SVM_EVTINJ_VALID) {
+			vcpu->event.info = vmcb->control.event_inj;
+			vcpu->event.error = vmcb->control.event_inj_err;
+		}
+	} else {
 		svm->user_save_valid = false;
+	}
 	/* A held interrupt or NMI is taken here, by the host. */
 	local_irq_enable();
 }

@@ -510,8 +510,14 @@ static void vmx_set_cr0(unsigned long cr0)
 static void vmx_set_cr4(unsigned long cr4)
 {
 	unsigned long forced = vmx_cfg.cr4_fixed0;
+	/*
+	 * Also host-owned: what the CPU allows but kvmini does not give the
+	 * guest (core/cr.c), so that setting it exits and raises #GP.
+	 */
+	unsigned long owned = forced |
+			      (vmx_cfg.cr4_fixed1 & ~kvmini_cr4_valid_bits());
 
-	vmcs_write(CR4_GUEST_HOST_MASK, forced);
+	vmcs_write(CR4_GUEST_HOST_MASK, owned);
 	vmcs_write(CR4_READ_SHADOW, cr4);
 	vmcs_write(GUEST_CR4, (cr4 | forced) & vmx_cfg.cr4_fixed1);
 }
@@ -993,6 +999,22 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 	}
 }
 
+/*
+ * The entry failed: the event it was to deliver waits in vcpu->event
+ * again, and leaves the VMCS, where it would be tried with every later
+ * entry, also after SET_SREGS made it deliverable or dropped it.
+ */
+static void vmx_entry_failed(struct kvmini_vcpu *vcpu)
+{
+	u32 info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
+
+	if (info & INTR_INFO_VALID_MASK) {
+		vcpu->event.info = info;
+		vcpu->event.error = vmcs_read(VM_ENTRY_EXCEPTION_ERROR_CODE);
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	}
+}
+
 /* Host CR3 and CR4 change with the task and with PCID/TSD switches. */
 static void vmx_update_host_crs(struct kvmini_vmx_vcpu *vmx)
 {
@@ -1051,6 +1073,7 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	if (failed) {
 		exit->reason = KVMINI_EXIT_FAIL_ENTRY;
 		exit->hw.info2 = vmcs_read(VM_INSTRUCTION_ERROR);
+		vmx_entry_failed(vcpu);
 		goto out;
 	}
 	vmx->launched = true;
@@ -1064,6 +1087,7 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		/* Or a machine check during the entry: the host's to handle. */
 		if (exit->hw.reason == EXIT_REASON_MCE_DURING_VMENTRY)
 			kvmini_machine_check();
+		vmx_entry_failed(vcpu);
 		goto out;
 	}
 	exit->hw.reason &= 0xffff;
