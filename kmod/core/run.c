@@ -21,6 +21,7 @@
 #include <linux/mm.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
+#include <uapi/linux/kvm_para.h>
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_entry.h"
@@ -161,6 +162,16 @@ static int handle_hypercall(struct kvmini_vcpu *vcpu,
 	unsigned long *gprs = vcpu->gprs;
 	struct kvmini_run *run = vcpu->run;
 
+	/*
+	 * Only the guest's kernel may call the hypervisor: from user mode
+	 * the call fails with -KVM_EPERM, as on KVM, and never reaches the
+	 * VMM, to which a guest's user code could otherwise talk.
+	 */
+	if (kvmini_vendor->get_cpl(vcpu)) {
+		gprs[GPR_RAX] = -KVM_EPERM;
+		kvmini_vendor->skip_instruction(vcpu);
+		return 1;
+	}
 	if (!(vcpu->vm->flags & KVMINI_VM_HYPERCALLS)) {
 		gprs[GPR_RAX] = -KVMINI_HYPERCALL_ENOSYS;
 		kvmini_vendor->skip_instruction(vcpu);
