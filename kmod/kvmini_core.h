@@ -123,7 +123,7 @@ struct kvmini_exit {
 			bool lmsw;	/* LMSW: CR0's low four bits */
 		} cr;
 		struct {
-			u8 vector;	/* X86_TRAP_DB, _AC or _MC */
+			u8 vector;	/* X86_TRAP_DB, _AC, _MC (or _UD) */
 			bool icebp;	/* #DB from INT1 (VMX): skip it */
 			bool has_error;
 			u32 error;

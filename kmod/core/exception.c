@@ -11,6 +11,8 @@
  * locked out (CVE-2015-5307, CVE-2015-8104).  #MC belongs to the host:
  * the backend already ran the host's machine-check handler with
  * interrupts still off (kvmini_machine_check()); the guest goes on.
+ * A backend may also raise #UD here for an instruction it intercepts
+ * but does not offer.
  */
 #include <asm/cpu.h>
 #include <asm/processor-flags.h>
@@ -59,6 +61,10 @@ int kvmini_handle_exception(struct kvmini_vcpu *vcpu,
 		if (exit->exc.icebp)
 			kvmini_vendor->skip_instruction(vcpu);
 		kvmini_queue_exception(vcpu, X86_TRAP_DB, false, 0);
+		return 1;
+	case X86_TRAP_UD:
+		/* An instruction kvmini does not offer (SVM's RDTSCP). */
+		kvmini_queue_exception(vcpu, X86_TRAP_UD, false, 0);
 		return 1;
 	default:
 		/* #MC: handled by the host already. */

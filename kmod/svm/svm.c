@@ -93,6 +93,9 @@ struct kvmini_svm_vcpu {
 	 */
 	u64 efer;
 	bool flush_tlb;
+	/* The guest's TSC_AUX is in the CPU (svm_load_tsc_aux()). */
+	bool tsc_aux_loaded;
+	u64 host_tsc_aux;
 	/*
 	 * NMI blocking, which SVM does not track for us: set when an NMI
 	 * is injected, cleared once the guest's IRET has executed (the
@@ -499,13 +502,40 @@ static void svm_vcpu_free(struct kvmini_vcpu *vcpu)
 	kfree(svm);
 }
 
-/* The VMCB is memory: nothing to load or release per CPU. */
+/* The VMCB is memory: nothing to load per CPU. */
 static void svm_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
 {
 }
 
+/* The host's TSC_AUX goes back before anything else runs here. */
 static void svm_vcpu_put(struct kvmini_vcpu *vcpu)
 {
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->tsc_aux_loaded) {
+		wrmsrl(MSR_TSC_AUX, svm->host_tsc_aux);
+		svm->tsc_aux_loaded = false;
+	}
+}
+
+/*
+ * RDPID cannot be intercepted on SVM: it reads TSC_AUX, which Linux sets
+ * to the host CPU's number, and the guest would learn where it runs.
+ * Load the guest's (its vCPU id) before its first entry after
+ * vcpu_load, as VMX does its syscall MSRs, and put the host's back at
+ * vcpu_put; the host kernel itself never reads TSC_AUX.  RDTSCP is not
+ * offered (CPUID hides it, as it does RDPID) and raises #UD, as on VMX.
+ */
+static void svm_load_tsc_aux(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->tsc_aux_loaded || (!boot_cpu_has(X86_FEATURE_RDTSCP) &&
+				    !boot_cpu_has(X86_FEATURE_RDPID)))
+		return;
+	rdmsrl(MSR_TSC_AUX, svm->host_tsc_aux);
+	wrmsrl(MSR_TSC_AUX, vcpu->id);
+	svm->tsc_aux_loaded = true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -615,7 +645,21 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 	svm->insn_opcode = NULL;
 	switch ((u32)exit->hw.reason) {
 	case SVM_EXIT_INTR:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		/*
+		 * An SMI or INIT for the physical CPU arrived in guest mode.
+		 * Like an interrupt it is the host's: once GIF is set again
+		 * after the exit, the CPU takes it (an INIT resets it, which
+		 * is what its sender, a reboot, wanted).  Re-entering is all
+		 * there is to do.
+		 */
 		exit->reason = KVMINI_EXIT_EXTINT;
+		break;
+	case SVM_EXIT_RDTSCP:
+		/* Not offered, as on VMX without "enable RDTSCP". */
+		exit->reason = KVMINI_EXIT_EXCEPTION;
+		exit->exc.vector = X86_TRAP_UD;
 		break;
 	case SVM_EXIT_NMI:
 		exit->reason = KVMINI_EXIT_NMI;
@@ -734,6 +778,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	vcpu->last_cpu = cpu;
 	sc->last_vmcb = vmcb;
 	svm->flush_tlb = false;
+	svm_load_tsc_aux(vcpu);
 	kvmini_guest_enter_irqoff(vcpu);
 	svm_clgi();
 	/* With GIF clear not even an NMI handler sees the guest's PKRU. */

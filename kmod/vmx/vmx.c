@@ -91,6 +91,7 @@ struct kvmini_vmx_vcpu {
 	u16 host_ds, host_es, host_fs, host_gs;
 	unsigned long host_kernel_gs_base;
 	struct desc_ptr host_idt;
+	unsigned long host_debugctl;	/* IA32_DEBUGCTL of this task */
 	u32 proc;		/* the primary controls in the VMCS */
 	bool msrs_loaded;	/* guest_msrs are in the hardware */
 	u64 guest_msrs[VMX_NR_SWITCHED];
@@ -828,6 +829,9 @@ static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
 	vmx->host_cr3 = 0;
 	vmx->host_cr4 = 0;
 
+	/* A VM exit clears IA32_DEBUGCTL: vmx_run() puts this back. */
+	vmx->host_debugctl = get_debugctlmsr();
+
 	savesegment(ds, vmx->host_ds);
 	savesegment(es, vmx->host_es);
 	savesegment(fs, vmx->host_fs);
@@ -1065,6 +1069,13 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 				  this_cpu_read(x86_spec_ctrl_current));
 	exit->tsc = kvmini_exit_tsc();
 	kvmini_load_host_pkru(vcpu);
+	/*
+	 * Every VM exit clears IA32_DEBUGCTL.  The host task's bits (BTF for
+	 * a debugger's block stepping, LBR for perf) go back at once, as
+	 * KVM does; most tasks have none and pay nothing.
+	 */
+	if (vmx->host_debugctl)
+		update_debugctlmsr(vmx->host_debugctl);
 
 	vmx->cr2 = native_read_cr2();
 	if (hw_breakpoint_active())
