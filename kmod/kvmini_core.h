@@ -23,6 +23,9 @@
 #include <linux/sched.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
+#include <asm/mce.h>
+#include <asm/page.h>
+#include <asm/processor-flags.h>
 #include <asm/special_insns.h>
 #include "uapi/kvmini.h"
 
@@ -50,6 +53,7 @@ struct kvmini_vm {
 
 	struct mutex slots_lock;	/* the slots array */
 	struct kvmini_slot slots[KVMINI_MAX_MEM_SLOTS];	/* (s) */
+	u32 slots_gen;			/* (s) bumped when a slot goes */
 
 	/*
 	 * The guest-physical page table (EPT or NPT), built lazily from the
@@ -101,6 +105,13 @@ struct kvmini_exit {
 		struct {
 			u64 gpa;
 			bool write;
+			/*
+			 * Not the access of the instruction at RIP: the CPU
+			 * was delivering an event (IDT, GDT, stack) or
+			 * walking the guest's page tables.  MMIO emulation
+			 * must not decode RIP's instruction for it.
+			 */
+			bool not_insn;
 		} gpa;
 		struct {
 			bool write;
@@ -111,6 +122,12 @@ struct kvmini_exit {
 			bool write;
 			bool lmsw;	/* LMSW: CR0's low four bits */
 		} cr;
+		struct {
+			u8 vector;	/* X86_TRAP_DB, _AC, _MC (or _UD) */
+			bool icebp;	/* #DB from INT1 (VMX): skip it */
+			bool has_error;
+			u32 error;
+		} exc;
 	};
 };
 
@@ -233,6 +250,8 @@ int kvmini_gpa_map_init(struct kvmini_vm *vm);
 void kvmini_gpa_map_free(struct kvmini_vm *vm);
 int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 			 bool *is_mmio);
+int kvmini_gpa_copy(struct kvmini_vm *vm, u64 gpa, void *buf,
+		    unsigned int len, bool write);
 void kvmini_gpa_unmap(struct kvmini_vm *vm, u64 gpa, u64 size, bool dirty);
 void kvmini_vm_flush_tlbs(struct kvmini_vm *vm);
 
@@ -289,6 +308,19 @@ static inline void kvmini_load_host_pkru(struct kvmini_vcpu *vcpu)
 	vcpu->pkru = rdpkru();
 	if (vcpu->pkru != vcpu->host_pkru)
 		wrpkru(vcpu->host_pkru);
+}
+
+/*
+ * A linear address in an MSR or a descriptor-table or segment base must
+ * be canonical for the CPU's linear-address width: 57 bits where the
+ * CPU has 5-level paging, whatever the guest's CR4.LA57 says, as WRMSR
+ * checks on the CPU (KVM's is_noncanonical_msr_address() does the same).
+ * Some of these reach the host's own MSRs on VMX.
+ */
+static inline bool kvmini_canonical(u64 la)
+{
+	return __is_canonical_address(la, boot_cpu_has(X86_FEATURE_LA57) ?
+					  57 : 48);
 }
 
 /*
@@ -371,9 +403,33 @@ static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
 	vcpu->event.error = error;
 }
 
+/* core/exception.c */
+int kvmini_handle_exception(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit);
+
+/*
+ * A machine check hit while the guest ran and the exit took it: the
+ * host's handler must run, on this CPU and with interrupts still off,
+ * as if the check had hit user code (KVM's kvm_machine_check()).
+ */
+static inline void kvmini_machine_check(void)
+{
+	struct pt_regs regs = {
+		.cs = 3,	/* user mode: whatever the guest ran at */
+		.flags = X86_EFLAGS_IF,
+	};
+
+	if (IS_ENABLED(CONFIG_X86_MCE))
+		do_machine_check(&regs);
+}
+
 /* core/cr.c */
 int kvmini_handle_cr0_write(struct kvmini_vcpu *vcpu,
 			    struct kvmini_exit *exit);
+int kvmini_handle_cr4_write(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit);
+u64 kvmini_cr4_valid_bits(void);
+bool kvmini_sregs_valid(const struct kvmini_sregs *sregs);
 
 /* core/msr.c */
 void kvmini_inject_gp(struct kvmini_vcpu *vcpu);

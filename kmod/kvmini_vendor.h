@@ -116,6 +116,9 @@ struct kvmini_vendor_ops {
 	void (*set_windows)(struct kvmini_vcpu *vcpu, bool irq, bool nmi);
 	u64 (*get_rflags)(struct kvmini_vcpu *vcpu);
 
+	/* The guest's current privilege level, 0-3. */
+	int (*get_cpl)(struct kvmini_vcpu *vcpu);
+
 	/*
 	 * Optional.  Right after run, with preemption enabled, before the
 	 * exit is handled: finish describing the exit where that needs

@@ -2,9 +2,10 @@
 /*
  * host_isolation_test.c - CPU state a guest can change that belongs to
  * the process running it: after RUN the VMM must find its own values.
- * PKRU (protection keys) first.
+ * PKRU (protection keys), then TSC_AUX (the CPU number RDPID reads).
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <cpuid.h>
@@ -44,20 +45,32 @@ static uint32_t io_u32(struct kvmini_vcpu *vcpu)
 }
 
 /*
- * The guest turns on CR4.PKE, writes its PKRU, exits to userspace, and
- * reads its PKRU back after the next entry.
+ * The guest writes its PKRU, exits to userspace, and reads its PKRU back
+ * after the next entry.  CR4.PKE is reserved for guests (CPUID offers no
+ * protection keys), so it goes the way that needs no CR4.PKE: XRSTOR of
+ * the PKRU component, which the host's XCR0 (the guest's too) enables,
+ * and XSAVE to read it back.  The standard-format area is at 0x20000,
+ * zeroed; CPUID leaf 0xd, subleaf 9, gives PKRU's offset in it.
  */
 GUEST_CODE64(wrpkru,
 	"	mov %cr4, %rax\n"
-	"	bts $22, %rax\n"			/* CR4.PKE */
+	"	bts $18, %rax\n"			/* CR4.OSXSAVE */
 	"	mov %rax, %cr4\n"
-	"	xor %ecx, %ecx\n"
+	"	mov $0xd, %eax\n"
+	"	mov $9, %ecx\n"
+	"	cpuid\n"				/* EBX: PKRU's offset */
+	"	mov $0x20000, %edi\n"
+	"	movl $0x12345670, (%rdi,%rbx)\n"	/* GUEST_PKRU */
+	"	movq $0x200, 512(%rdi)\n"		/* XSTATE_BV: PKRU */
+	"	mov $0x200, %eax\n"
 	"	xor %edx, %edx\n"
-	"	mov $0x12345670, %eax\n"		/* GUEST_PKRU */
-	"	wrpkru\n"
+	"	xrstor (%rdi)\n"
 	"	out %eax, $0x30\n"
-	"	xor %eax, %eax\n"
-	"	rdpkru\n"
+	"	movl $0, (%rdi,%rbx)\n"
+	"	mov $0x200, %eax\n"
+	"	xor %edx, %edx\n"
+	"	xsave (%rdi)\n"
+	"	mov (%rdi,%rbx), %eax\n"
 	"	out %eax, $0x31\n"
 	"	hlt\n");
 
@@ -99,8 +112,9 @@ static bool read_faults(volatile uint8_t *p)
 /*
  * The VMM denies itself a page with a protection key; a guest that
  * rewrites PKRU must not lift that.  Seen before the fix on both SVM
- * targets: after RUN the VMM's PKRU was the guest's and the read went
- * through.  The guest keeps its own PKRU across exits either way.
+ * targets (with CR4.PKE and WRPKRU, before CR4.PKE became reserved):
+ * after RUN the VMM's PKRU was the guest's and the read went through.
+ * The guest keeps its own PKRU across exits either way.
  */
 TEST(guest_pkru_stays_in_guest)
 {
@@ -153,6 +167,71 @@ TEST(guest_pkru_stays_in_guest)
 	pkey_set(pkey, 0);
 	pkey_free(pkey);
 	munmap(page, 4096);
+}
+
+/*
+ * RDTSCP and RDPID read TSC_AUX, which Linux sets to the host CPU's
+ * number.  CPUID offers neither to guests.  VMX makes both raise #UD
+ * ("enable RDTSCP" is off); SVM intercepts RDTSCP, which now raises #UD
+ * too (it ended RUN as unhandled), but cannot intercept RDPID, which
+ * read the host's TSC_AUX: it must read the guest's, its vCPU id.  The
+ * guest reports #UD on port 0x3e, else the value on port 0x30.
+ */
+#define TSC_AUX_VCPU	5
+
+#define TSC_AUX_GUEST(name, insn)					\
+	GUEST_CODE16(name,						\
+		"	call 1f\n"					\
+		"1:	pop %bx\n"					\
+		"	add $(2f - 1b), %bx\n"				\
+		"	movw %bx, 6 * 4\n"				\
+		"	movw $0, 6 * 4 + 2\n"				\
+		"	xor %ecx, %ecx\n"				\
+		insn							\
+		"	out %eax, $0x30\n"				\
+		"	hlt\n"						\
+		"2:	out %al, $0x3e\n"				\
+		"	hlt\n")
+
+TSC_AUX_GUEST(rdtscp, "	.byte 0x0f, 0x01, 0xf9\n	mov %ecx, %eax\n");
+TSC_AUX_GUEST(rdpid, "	.byte 0xf3, 0x0f, 0xc7, 0xf8\n");
+
+static void expect_no_host_cpu(struct __test_metadata *_metadata,
+			       const unsigned char *start,
+			       const unsigned char *end, const char *what)
+{
+	struct kvmini_vm *vm = kvmini_vm_create();
+	uint8_t *mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
+	struct kvmini_vcpu *vcpu = kvmini_vcpu_create(vm, TSC_AUX_VCPU);
+	cpu_set_t cpu0;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	memcpy(mem + GUEST_LOAD_ADDR, start, end - start);
+	kvmini_vcpu_setup_real_mode(vcpu, GUEST_LOAD_ADDR, 0x8000);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
+	if (vcpu->run->io.port == 0x3e) {
+		TH_LOG("%s: #UD in the guest", what);
+	} else {
+		EXPECT_EQ(0x30, vcpu->run->io.port);
+		EXPECT_EQ(TSC_AUX_VCPU, io_u32(vcpu));
+	}
+	/* The VMM's getcpu (RDPID or RDTSCP in the vDSO) names its CPU. */
+	EXPECT_EQ(0, sched_getcpu());
+	guest_destroy(vcpu);
+}
+
+TEST(rdtscp_does_not_name_host_cpu)
+{
+	expect_no_host_cpu(_metadata, guest_rdtscp_start, guest_rdtscp_end,
+			   "RDTSCP");
+}
+
+TEST(rdpid_does_not_name_host_cpu)
+{
+	expect_no_host_cpu(_metadata, guest_rdpid_start, guest_rdpid_end,
+			   "RDPID");
 }
 
 TEST_HARNESS_MAIN

@@ -138,7 +138,7 @@ TEST(unknown_msr_gp)
 
 TEST(bad_values_gp)
 {
-	expect_gp(_metadata, MSR_LSTAR, 0x0000800000000000ull);
+	expect_gp(_metadata, MSR_LSTAR, 0x8000000000000000ull);	/* 48 or 57 bits */
 	expect_gp(_metadata, MSR_PAT, 0x0000000000000002ull);
 	expect_gp(_metadata, MSR_EFER, 1ull << 12);	/* SVME */
 	expect_gp(_metadata, MSR_TSC, 0);		/* read-only */

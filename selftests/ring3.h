@@ -65,12 +65,12 @@ static inline void set_gate(uint8_t *mem, int vector, uint16_t sel,
  * with ring-0 code and data segments, a TSS giving the ring-0 stack and
  * an empty IDT of 64 gates.
  */
-static inline struct kvmini_vcpu *ring3_guest(const unsigned char *start,
-					      const unsigned char *end,
-					      uint8_t **mem, uint32_t rflags,
-					      uint32_t esp)
+static inline struct kvmini_vcpu *ring3_guest_in(struct kvmini_vm *vm,
+						 const unsigned char *start,
+						 const unsigned char *end,
+						 uint8_t **mem, uint32_t rflags,
+						 uint32_t esp)
 {
-	struct kvmini_vm *vm = kvmini_vm_create();
 	struct kvmini_regs regs = {
 		.rip = GUEST_LOAD_ADDR, .rsp = esp,
 		.rflags = 2 | RFLAGS_IOPL3 | rflags,
@@ -111,6 +111,15 @@ static inline struct kvmini_vcpu *ring3_guest(const unsigned char *start,
 	kvmini_set_sregs(vcpu, &sregs);
 	kvmini_set_regs(vcpu, &regs);
 	return vcpu;
+}
+
+static inline struct kvmini_vcpu *ring3_guest(const unsigned char *start,
+					      const unsigned char *end,
+					      uint8_t **mem, uint32_t rflags,
+					      uint32_t esp)
+{
+	return ring3_guest_in(kvmini_vm_create(), start, end, mem, rflags,
+			      esp);
 }
 
 #define RING3_GUEST(name, mem, rflags, esp)				\

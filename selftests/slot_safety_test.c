@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * slot_safety_test.c - memory slots a caller can make expensive or racy:
- * a slot of 2^40 bytes must not stall the host when it goes.
+ * a slot of 2^40 bytes must not stall the host when it goes, and a vCPU
+ * waiting for its memory must not hold up the VM's slot ioctls.
  */
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include "kvmini_test.h"
 
@@ -118,6 +123,122 @@ TEST_F_TIMEOUT(huge, untouched_slot_delete, DELETE_TIMEOUT)
 	TH_LOG("deleting an untouched 2^42-byte slot took %.3f s",
 	       seconds_since(&t0));
 	munmap(huge, HUGER_SLOT);
+}
+
+/*
+ * Guest memory behind userfaultfd, as a VMM that migrates a guest or
+ * loads its memory lazily has it: the vCPU's first touch of a page waits
+ * in the kernel until the VMM's fault thread supplies the page.  That
+ * thread may need a slot ioctl first (to map a buffer, say).  kvmini
+ * used to pin the page with slots_lock held, so the ioctl waited for the
+ * vCPU and the vCPU for the fault thread: stuck for good.  The fault
+ * thread here gives the ioctl 2 s, then supplies the page either way so
+ * that a failure ends instead of hanging.
+ */
+#define UFFD_GPA	0x100000
+#define SPARE_GPA	0x200000
+
+struct uffd_ctx {
+	int uffd;
+	struct kvmini_vm *vm;
+	void *spare;
+	volatile int slot_done;
+	int slot_blocked;
+	int slot_ret;
+};
+
+static void *add_spare_slot(void *arg)
+{
+	struct uffd_ctx *c = arg;
+
+	c->slot_ret = set_slot(c->vm, 2, SPARE_GPA, 4096, c->spare);
+	c->slot_done = 1;
+	return NULL;
+}
+
+static void *fault_thread(void *arg)
+{
+	struct uffd_ctx *c = arg;
+	struct pollfd pfd = { .fd = c->uffd, .events = POLLIN };
+	struct uffdio_zeropage zero = { .range.len = 4096 };
+	struct uffd_msg msg;
+	pthread_t slot_thread;
+	int i;
+
+	if (poll(&pfd, 1, 3000) != 1 ||
+	    read(c->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return NULL;
+	pthread_create(&slot_thread, NULL, add_spare_slot, c);
+	for (i = 0; i < 200 && !c->slot_done; i++)
+		usleep(10000);
+	c->slot_blocked = !c->slot_done;
+	zero.range.start = msg.arg.pagefault.address & ~4095ull;
+	ioctl(c->uffd, UFFDIO_ZEROPAGE, &zero);
+	pthread_join(slot_thread, NULL);
+	return NULL;
+}
+
+GUEST_CODE32(touch_uffd,
+	"	movl $0x600df00d, 0x100000\n"	/* UFFD_GPA */
+	"	out %al, $0x30\n"
+	"	hlt\n");
+
+TEST(slot_ioctl_while_vcpu_waits_for_memory)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffd_ctx c = { 0 };
+	struct kvmini_vcpu *vcpu;
+	uint8_t *mem, *lazy;
+	pthread_t t;
+
+	c.vm = kvmini_vm_create();
+	mem = kvmini_vm_add_memory(c.vm, 0, GUEST_MEM_SIZE);
+	memcpy(mem + GUEST_LOAD_ADDR, guest_touch_uffd_start,
+	       guest_touch_uffd_end - guest_touch_uffd_start);
+	lazy = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	c.spare = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, lazy);
+	ASSERT_NE(MAP_FAILED, c.spare);
+
+	c.uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	ASSERT_LE(0, c.uffd);
+	ASSERT_EQ(0, ioctl(c.uffd, UFFDIO_API, &api));
+	reg.range.start = (uintptr_t)lazy;
+	reg.range.len = 4096;
+	ASSERT_EQ(0, ioctl(c.uffd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, set_slot(c.vm, 1, UFFD_GPA, 4096, lazy));
+
+	vcpu = kvmini_vcpu_create(c.vm, 0);
+	kvmini_vcpu_setup_protected_mode(vcpu, mem, GUEST_LOAD_ADDR, 0x8000);
+	pthread_create(&t, NULL, fault_thread, &c);
+	if (kvmini_vcpu_run(vcpu) == -EFAULT) {
+		/*
+		 * Linux 6.1's pin_user_pages_fast() with FOLL_LONGTERM
+		 * cannot wait for userfaultfd (no FAULT_FLAG_ALLOW_RETRY):
+		 * the pin fails at once, nothing waits, and there is no
+		 * lock to be stuck behind.  6.12's can.
+		 */
+		pthread_join(t, NULL);
+		TH_LOG("this kernel's long-term pins do not wait for userfaultfd: RUN fails with EFAULT, nothing can block");
+		EXPECT_EQ(0, c.slot_blocked);
+		kvmini_vcpu_free(vcpu);
+		kvmini_vm_free(c.vm);
+		close(c.uffd);
+		return;
+	}
+	EXPECT_STREQ("io", kvmini_exit_name(vcpu->run->exit_reason));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, c.slot_blocked);
+	EXPECT_EQ(0, c.slot_ret);
+	EXPECT_EQ(0x600df00d, *(uint32_t *)lazy);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_HLT);
+	kvmini_vcpu_free(vcpu);
+	kvmini_vm_free(c.vm);
+	close(c.uffd);
 }
 
 TEST_HARNESS_MAIN

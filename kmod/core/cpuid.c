@@ -81,6 +81,14 @@ static const u32 empty_leaves[] = {
 	6, 0xa, 0xf, 0x10, 0x12, 0x14, 0x8000000a, 0x8000001f,
 };
 
+static u64 guest_cr4(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_sregs sregs;
+
+	kvmini_vendor->get_sregs(vcpu, &sregs);
+	return sregs.cr4;
+}
+
 static void cpuid_filter(struct kvmini_vcpu *vcpu, u32 leaf, u32 index,
 			 u32 *r)
 {
@@ -99,6 +107,25 @@ static void cpuid_filter(struct kvmini_vcpu *vcpu, u32 leaf, u32 index,
 		r[ECX] |= CPUID_BIT(X86_FEATURE_HYPERVISOR);
 		/* Initial APIC id: the vCPU id. */
 		r[EBX] = (r[EBX] & 0x00ffffff) | vcpu->id << 24;
+		/* OSXSAVE mirrors the guest's CR4, not the host's. */
+		r[ECX] &= ~CPUID_BIT(X86_FEATURE_OSXSAVE);
+		if (guest_cr4(vcpu) & X86_CR4_OSXSAVE)
+			r[ECX] |= CPUID_BIT(X86_FEATURE_OSXSAVE);
+		break;
+	case 0xb:
+	case 0x1f:
+		/*
+		 * The topology leaves' x2APIC id is the vCPU's, not that of
+		 * the CPU the vCPU happens to run on.  Only where the leaf
+		 * exists: above the last leaf Intel CPUs repeat it.
+		 */
+		if (leaf <= cpuid_eax(0))
+			r[EDX] = vcpu->id;
+		break;
+	case 0x8000001e:
+		/* AMD's extended APIC id, likewise. */
+		if (leaf <= cpuid_eax(0x80000000))
+			r[EAX] = vcpu->id;
 		break;
 	case KVMINI_CPUID_SIGNATURE:
 		r[EAX] = KVMINI_CPUID_SIGNATURE;

@@ -7,8 +7,9 @@
  * every online CPU when the first VM is created, through a CPU hotplug
  * state (so CPUs that come and go meanwhile are handled the same way),
  * and off again when the last VM is gone: kvmini and KVM can take turns
- * without unloading each other.  rmmod cannot happen while any VM or
- * vCPU fd is open, because each holds the module.
+ * without unloading each other.  rmmod cannot happen while any kvmini
+ * fd is open: each one's file_operations are owned by the module
+ * (core/vm.c says why that is enough).
  *
  * Next: core/vm.c, what KVMINI_CREATE_VM returns.
  */

@@ -12,6 +12,7 @@
  * bits 51:12, bit 0 set in every present entry), so one walker serves
  * both; the backend only says which permission bits to use.
  */
+#include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -73,8 +74,16 @@ static u64 *gpa_leaf(struct kvmini_vm *vm, u64 gpa, bool alloc)
 /*
  * A guest access to gpa faulted.  Map the page if a slot covers it and
  * allows the access; otherwise the access is MMIO (*is_mmio), which
- * includes writes to read-only slots.  slots_lock is held throughout, so
- * a slot cannot be deleted between finding it and mapping its page.
+ * includes writes to read-only slots.
+ *
+ * The page is pinned without slots_lock held: pinning can sleep for
+ * long, on I/O or on a userfaultfd handler, and that handler may well
+ * want slots_lock itself (to add a slot) before it resolves the fault.
+ * A slot deleted meanwhile bumps slots_gen under slots_lock, and its
+ * pages are unmapped before slots_lock is dropped; so the mapping is
+ * installed only if slots_gen, checked under slots_lock again, is what
+ * it was.  If not, the pin is dropped and the access simply faults
+ * again (0, not MMIO).
  */
 int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 			 bool *is_mmio)
@@ -82,7 +91,8 @@ int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 	struct kvmini_slot *slot;
 	struct page *page;
 	bool writable;
-	u64 *pte;
+	u64 uaddr, *pte;
+	u32 gen;
 	int r;
 
 	gpa &= PAGE_MASK;
@@ -91,21 +101,25 @@ int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 	writable = slot && !(slot->flags & KVMINI_MEM_READONLY);
 	*is_mmio = !slot || (write && !writable);
 	if (*is_mmio) {
-		r = 0;
-		goto out_unlock;
+		mutex_unlock(&vm->slots_lock);
+		return 0;
 	}
+	uaddr = slot->uaddr + (gpa - slot->gpa);
+	gen = vm->slots_gen;
+	mutex_unlock(&vm->slots_lock);
 
-	r = pin_user_pages_fast(slot->uaddr + (gpa - slot->gpa), 1,
+	r = pin_user_pages_fast(uaddr, 1,
 				FOLL_LONGTERM | (writable ? FOLL_WRITE : 0),
 				&page);
-	if (r != 1) {
-		r = r < 0 ? r : -EFAULT;
-		goto out_unlock;
-	}
+	if (r != 1)
+		return r < 0 ? r : -EFAULT;
 
+	mutex_lock(&vm->slots_lock);
 	mutex_lock(&vm->gpa_lock);
-	pte = gpa_leaf(vm, gpa, true);
-	if (!pte) {
+	pte = vm->slots_gen == gen ? gpa_leaf(vm, gpa, true) : NULL;
+	if (vm->slots_gen != gen) {
+		r = 1;			/* the slot changed: fault again */
+	} else if (!pte) {
 		r = -ENOMEM;
 	} else if (*pte & 1) {
 		/* Another vCPU mapped it first: keep its pin, drop ours. */
@@ -117,11 +131,55 @@ int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 		r = 0;
 	}
 	mutex_unlock(&vm->gpa_lock);
+	mutex_unlock(&vm->slots_lock);
 	if (r)
 		unpin_user_page(page);
-out_unlock:
-	mutex_unlock(&vm->slots_lock);
 	return r < 0 ? r : 0;
+}
+
+/*
+ * Copy len bytes (within one page) to or from guest-physical gpa for the
+ * kernel's own use (guest page tables, instruction bytes, string I/O).
+ * The copy goes through the page kvmini has pinned for the guest, under
+ * gpa_lock, which the unpinning of a deleted slot's pages also takes:
+ * no user memory is touched with a lock held, and a page is never
+ * copied after kvmini let go of it.  Not mapped yet: map it as a guest
+ * access would, and look again.  -EFAULT outside every slot, and for a
+ * write to a read-only slot.
+ */
+int kvmini_gpa_copy(struct kvmini_vm *vm, u64 gpa, void *buf,
+		    unsigned int len, bool write)
+{
+	bool is_mmio;
+	int tries, r;
+
+	for (tries = 0; tries < 3; tries++) {
+		u64 *pte;
+
+		mutex_lock(&vm->gpa_lock);
+		pte = gpa_leaf(vm, gpa & PAGE_MASK, false);
+		if (pte && (*pte & 1) && (!write || (*pte & GPA_PTE_WRITE))) {
+			struct page *page = pfn_to_page((*pte & GPA_PTE_FRAME) >>
+							PAGE_SHIFT);
+			u8 *p = kmap_local_page(page);
+
+			if (write)
+				memcpy(p + offset_in_page(gpa), buf, len);
+			else
+				memcpy(buf, p + offset_in_page(gpa), len);
+			kunmap_local(p);
+			mutex_unlock(&vm->gpa_lock);
+			return 0;
+		}
+		mutex_unlock(&vm->gpa_lock);
+		r = kvmini_gpa_map_fault(vm, gpa, write, &is_mmio);
+		if (r)
+			return r;
+		if (is_mmio)
+			return -EFAULT;
+	}
+	/* Slots kept changing under us: let the caller fail this time. */
+	return -EFAULT;
 }
 
 /*

@@ -68,6 +68,18 @@ int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	u64 data = 0;
 	int n;
 
+	/*
+	 * The CPU was delivering an event or walking page tables when it
+	 * touched this address: the MOV at RIP did not, and no instruction
+	 * does what the CPU was doing.  Userspace gets the raw exit, with
+	 * RIP unmoved and the event still queued: once memory is there,
+	 * the next RUN delivers it.
+	 */
+	if (exit->gpa.not_insn) {
+		exit->reason = KVMINI_EXIT_UNHANDLED;
+		kvmini_fetch_insn(vcpu);
+		return 0;
+	}
 	n = kvmini_read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
 	if (!n)
 		return -EFAULT;

@@ -24,7 +24,9 @@
  * one without a safe accessor.
  *
  * Every other MSR, a bad value, or a non-canonical address raises #GP(0)
- * in the guest, as hardware does for an MSR it does not have.
+ * in the guest, as hardware does for an MSR it does not have.  Nothing
+ * unchecked reaches the hardware: VMX loads the syscall MSRs into the
+ * CPU with wrmsrl() while the guest runs.
  */
 #include <asm/msr.h>
 #include <asm/mtrr.h>
@@ -34,11 +36,6 @@
 #include "../kvmini_vendor.h"
 
 #define EFER_WRITABLE	(EFER_SCE | EFER_LME | EFER_NX)
-
-static bool canonical(u64 v)
-{
-	return (s64)(v << 16) >> 16 == v;
-}
 
 /* Memory types 0 (UC), 1 (WC), 4 (WT), 5 (WP), 6 (WB), 7 (UC-). */
 static bool pat_valid(u64 pat)
@@ -155,7 +152,7 @@ static int msr_write(struct kvmini_vcpu *vcpu, u32 index, u64 data)
 		return msr_write_efer(vcpu, data);
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
-		if (!canonical(data))
+		if (!kvmini_canonical(data))
 			return -EINVAL;
 		kvmini_vendor->get_sregs(vcpu, &sregs);
 		if (index == MSR_FS_BASE)
@@ -172,8 +169,24 @@ static int msr_write(struct kvmini_vcpu *vcpu, u32 index, u64 data)
 	case MSR_CSTAR:
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
-		if (!canonical(data))
+		if (!kvmini_canonical(data))
 			return -EINVAL;
+		break;
+	case MSR_SYSCALL_MASK:
+		/*
+		 * Bits 63:32 are reserved: VMX loads the value into the host
+		 * MSR with wrmsrl(), which would fault in the host.
+		 */
+		if (data >> 32)
+			return -EINVAL;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		/*
+		 * A 32-bit MSR on both vendors: VMX keeps it in a 32-bit
+		 * VMCS field, which drops the high half; the VMCB would
+		 * have kept it for VMLOAD.  Drop it everywhere.
+		 */
+		data = (u32)data;
 		break;
 	}
 	return kvmini_vendor->set_msr(vcpu, index, data);

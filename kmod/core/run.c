@@ -21,6 +21,7 @@
 #include <linux/mm.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
+#include <uapi/linux/kvm_para.h>
 
 #include "../kvmini_vendor.h"
 #include "../kvmini_entry.h"
@@ -161,6 +162,16 @@ static int handle_hypercall(struct kvmini_vcpu *vcpu,
 	unsigned long *gprs = vcpu->gprs;
 	struct kvmini_run *run = vcpu->run;
 
+	/*
+	 * Only the guest's kernel may call the hypervisor: from user mode
+	 * the call fails with -KVM_EPERM, as on KVM, and never reaches the
+	 * VMM, to which a guest's user code could otherwise talk.
+	 */
+	if (kvmini_vendor->get_cpl(vcpu)) {
+		gprs[GPR_RAX] = -KVM_EPERM;
+		kvmini_vendor->skip_instruction(vcpu);
+		return 1;
+	}
 	if (!(vcpu->vm->flags & KVMINI_VM_HYPERCALLS)) {
 		gprs[GPR_RAX] = -KVMINI_HYPERCALL_ENOSYS;
 		kvmini_vendor->skip_instruction(vcpu);
@@ -239,6 +250,8 @@ static int handle_cr_access(struct kvmini_vcpu *vcpu,
 
 	if (exit->cr.cr == 0 && exit->cr.write)
 		return kvmini_handle_cr0_write(vcpu, exit);
+	if (exit->cr.cr == 4 && exit->cr.write)
+		return kvmini_handle_cr4_write(vcpu, exit);
 	if (exit->cr.cr != 8) {
 		exit->reason = KVMINI_EXIT_UNHANDLED;
 		return kvmini_fetch_insn(vcpu);
@@ -296,6 +309,7 @@ static const kvmini_exit_handler_t exit_handlers[KVMINI_EXIT_NR] = {
 	[KVMINI_EXIT_IRQ_WINDOW]	= handle_irq_window,
 	[KVMINI_EXIT_NMI_WINDOW]	= handle_reenter,
 	[KVMINI_EXIT_CR_ACCESS]		= handle_cr_access,
+	[KVMINI_EXIT_EXCEPTION]		= kvmini_handle_exception,
 };
 
 static int kvmini_handle_exit(struct kvmini_vcpu *vcpu,

@@ -154,6 +154,7 @@ static long vcpu_set_sregs(struct kvmini_vcpu *vcpu, void __user *argp)
 {
 	const struct kvmini_segment *seg;
 	struct kvmini_sregs sregs;
+	long r;
 
 	if (copy_from_user(&sregs, argp, sizeof(sregs)))
 		return -EFAULT;
@@ -167,9 +168,18 @@ static long vcpu_set_sregs(struct kvmini_vcpu *vcpu, void __user *argp)
 		return -EINVAL;
 	if (sregs.efer & ~EFER_VALID)
 		return -EINVAL;
-	if (!system_segments_ok(&sregs))
+	if (!system_segments_ok(&sregs) || !kvmini_sregs_valid(&sregs))
 		return -EINVAL;
-	return kvmini_vendor->set_sregs(vcpu, &sregs);
+	r = kvmini_vendor->set_sregs(vcpu, &sregs);
+	/*
+	 * An exception kvmini queued (a #GP from an MSR, one whose delivery
+	 * an exit interrupted) has an error code only in protected mode:
+	 * if userspace left it, drop the code, as KVM does at injection.
+	 * VMX refuses the entry otherwise, and refused every later one.
+	 */
+	if (!r && !(sregs.cr0 & X86_CR0_PE))
+		vcpu->event.info &= ~KVMINI_EVENT_HAS_ERROR;
+	return r;
 }
 
 static long kvmini_vcpu_ioctl(struct file *filp, unsigned int cmd,

@@ -24,6 +24,27 @@
 /* Names VMs in debugfs and in stats ids. */
 static atomic_t kvmini_vm_ids = ATOMIC_INIT(0);
 
+/*
+ * Why the module cannot go while this runs, and why a VM takes no
+ * module reference of its own:
+ *
+ * Every VM reference is held by an open file whose file_operations name
+ * THIS_MODULE as owner: the VM fd, each vCPU fd (vcpu->vm), each VM
+ * stats fd (a vCPU stats fd holds its vCPU's file).  The VFS takes a
+ * module reference when it creates such a file and drops it in __fput()
+ * only after ->release() has returned.  So the last kvmini_vm_put()
+ * runs inside a ->release() of one of them, or inside an ioctl on one of
+ * them or on /dev/kvmini (an error path), and the caller's file keeps
+ * the module's text alive until this function and its callers have
+ * returned.  Debugfs files hold no VM reference: they are removed here,
+ * and removal waits for their readers; their own fops are owned too.
+ * Nothing is left behind to run later: no timers, no work items, and
+ * kfree_rcu() calls no module code.
+ *
+ * The module_put() that ended this function before dropped a reference
+ * taken at creation, possibly the last one, while the code that called
+ * it still had to return through the module.
+ */
 static void kvmini_vm_release_ref(struct kref *ref)
 {
 	struct kvmini_vm *vm = container_of(ref, struct kvmini_vm, ref);
@@ -34,7 +55,6 @@ static void kvmini_vm_release_ref(struct kref *ref)
 	mmdrop(vm->mm);
 	kfree(vm);
 	kvmini_virt_put();
-	module_put(THIS_MODULE);
 }
 
 void kvmini_vm_put(struct kvmini_vm *vm)
@@ -57,33 +77,19 @@ struct kvmini_slot *kvmini_slot_find(struct kvmini_vm *vm, u64 gpa)
 }
 
 /*
- * Copy to or from guest-physical memory through the slots' user
- * mappings.  Runs in the VM's own process (RUN), so the user copies
- * reach them.  Writes to read-only slots fail like writes outside every
- * slot: -EFAULT.
+ * Copy to or from guest-physical memory, a page at a time, through the
+ * pages kvmini pinned for the guest (kvmini_gpa_copy()).  Writes to
+ * read-only slots fail like writes outside every slot: -EFAULT.
  */
 static int guest_copy(struct kvmini_vm *vm, u64 gpa, void *buf,
 		      unsigned int len, bool write)
 {
 	while (len) {
 		unsigned int n = min_t(u64, len, PAGE_SIZE - offset_in_page(gpa));
-		struct kvmini_slot *slot;
-		void __user *hva;
-		int left;
+		int r = kvmini_gpa_copy(vm, gpa, buf, n, write);
 
-		mutex_lock(&vm->slots_lock);
-		slot = kvmini_slot_find(vm, gpa);
-		if (!slot || (write && (slot->flags & KVMINI_MEM_READONLY))) {
-			mutex_unlock(&vm->slots_lock);
-			return -EFAULT;
-		}
-		hva = (void __user *)(unsigned long)(slot->uaddr +
-						     (gpa - slot->gpa));
-		left = write ? copy_to_user(hva, buf, n) :
-			       copy_from_user(buf, hva, n);
-		mutex_unlock(&vm->slots_lock);
-		if (left)
-			return -EFAULT;
+		if (r)
+			return r;
 		gpa += n;
 		buf += n;
 		len -= n;
@@ -196,6 +202,8 @@ static long kvmini_vm_set_slot(struct kvmini_vm *vm, void __user *argp)
 			struct kvmini_slot gone = *s;
 
 			s->size = 0;
+			/* Pins taken meanwhile must not be mapped. */
+			vm->slots_gen++;
 			kvmini_gpa_unmap(vm, gone.gpa, gone.size,
 					 !(gone.flags & KVMINI_MEM_READONLY));
 		}
@@ -283,8 +291,7 @@ long kvmini_vm_create(unsigned long flags)
 	if (r)
 		goto out_free;
 
-	/* Each VM pins the module; the release path drops it. */
-	__module_get(THIS_MODULE);
+	/* The files holding the VM pin the module (kvmini_vm_release_ref()). */
 	kvmini_vm_debugfs_create(vm);
 	r = anon_inode_getfd("kvmini-vm", &kvmini_vm_fops, vm,
 			     O_RDWR | O_CLOEXEC);

@@ -22,7 +22,14 @@
 
 #include <linux/slab.h>
 #include <linux/percpu.h>
+/*
+ * The NPF error code's bits 32/33 (final address / page-table walk) are
+ * named only in KVM's arch header, which needs vmalloc.h first.
+ */
+#include <linux/vmalloc.h>
+#include <asm/kvm_host.h>
 #include <asm/svm.h>
+#include <asm/trapnr.h>
 #include <uapi/asm/kvm.h>	/* the vectors SVM_EXIT_REASONS names */
 #include <asm/msr.h>
 #include <asm/debugreg.h>
@@ -86,6 +93,9 @@ struct kvmini_svm_vcpu {
 	 */
 	u64 efer;
 	bool flush_tlb;
+	/* The guest's TSC_AUX is in the CPU (svm_load_tsc_aux()). */
+	bool tsc_aux_loaded;
+	u64 host_tsc_aux;
 	/*
 	 * NMI blocking, which SVM does not track for us: set when an NMI
 	 * is injected, cleared once the guest's IRET has executed (the
@@ -407,7 +417,7 @@ static int svm_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 
 static const u8 svm_intercepts[] = {
 	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
-	INTERCEPT_SELECTIVE_CR0,
+	INTERCEPT_SELECTIVE_CR0, INTERCEPT_CR4_WRITE,
 	INTERCEPT_RDPMC, INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT,
 	INTERCEPT_INVLPGA, INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT,
 	INTERCEPT_SHUTDOWN, INTERCEPT_VMRUN, INTERCEPT_VMMCALL,
@@ -427,6 +437,15 @@ static void svm_setup_vmcb(struct kvmini_vcpu *vcpu)
 
 	for (i = 0; i < ARRAY_SIZE(svm_intercepts); i++)
 		svm_set_intercept(to_svm(vcpu), svm_intercepts[i]);
+	/*
+	 * #AC and #DB exit so that a guest making their delivery raise
+	 * them again loops through kvmini, not in the CPU's microcode with
+	 * interrupts blocked (CVE-2015-5307, CVE-2015-8104); #MC exits so
+	 * that the host, not the guest's IDT, handles a machine check.
+	 * core/exception.c puts #AC and #DB back into the guest.
+	 */
+	c->intercepts[INTERCEPT_EXCEPTION] = BIT(X86_TRAP_DB) |
+					     BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC);
 	/* Debug registers belong to the host: every DR0-7 access exits. */
 	c->intercepts[INTERCEPT_DR] = 0x00ff00ff;
 	c->iopm_base_pa = __pa(svm_iopm);
@@ -483,13 +502,40 @@ static void svm_vcpu_free(struct kvmini_vcpu *vcpu)
 	kfree(svm);
 }
 
-/* The VMCB is memory: nothing to load or release per CPU. */
+/* The VMCB is memory: nothing to load per CPU. */
 static void svm_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
 {
 }
 
+/* The host's TSC_AUX goes back before anything else runs here. */
 static void svm_vcpu_put(struct kvmini_vcpu *vcpu)
 {
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->tsc_aux_loaded) {
+		wrmsrl(MSR_TSC_AUX, svm->host_tsc_aux);
+		svm->tsc_aux_loaded = false;
+	}
+}
+
+/*
+ * RDPID cannot be intercepted on SVM: it reads TSC_AUX, which Linux sets
+ * to the host CPU's number, and the guest would learn where it runs.
+ * Load the guest's (its vCPU id) before its first entry after
+ * vcpu_load, as VMX does its syscall MSRs, and put the host's back at
+ * vcpu_put; the host kernel itself never reads TSC_AUX.  RDTSCP is not
+ * offered (CPUID hides it, as it does RDPID) and raises #UD, as on VMX.
+ */
+static void svm_load_tsc_aux(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->tsc_aux_loaded || (!boot_cpu_has(X86_FEATURE_RDTSCP) &&
+				    !boot_cpu_has(X86_FEATURE_RDPID)))
+		return;
+	rdmsrl(MSR_TSC_AUX, svm->host_tsc_aux);
+	wrmsrl(MSR_TSC_AUX, vcpu->id);
+	svm->tsc_aux_loaded = true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -539,7 +585,7 @@ static void svm_complete_exit(struct kvmini_vcpu *vcpu,
 			      struct kvmini_exit *exit)
 {
 	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
-	bool cr0_write = exit->reason == KVMINI_EXIT_CR_ACCESS;
+	bool cr_write = exit->reason == KVMINI_EXIT_CR_ACCESS;
 	struct kvmini_cr_op op;
 	struct kvmini_sregs sregs;
 	struct kvmini_regs regs;
@@ -547,19 +593,19 @@ static void svm_complete_exit(struct kvmini_vcpu *vcpu,
 	u8 insn[15];
 	int n;
 
-	if (!svm->insn_opcode && !cr0_write)
+	if (!svm->insn_opcode && !cr_write)
 		return;
 	n = kvmini_read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
 	kvmini_code_mode(&sregs, &long64, &def32);
-	if (cr0_write) {
+	if (cr_write) {
 		/*
 		 * Decode assists would name the register, but not the
-		 * length without NRIPS: the bytes say both.  Only MOV to
-		 * CR0 and a register LMSW are emulated.
+		 * length without NRIPS: the bytes say both.  MOV to CR0 or
+		 * CR4 is emulated, and LMSW with a register.
 		 */
 		n = kvmini_decode_cr(insn, n, long64, &op);
-		if (n >= 0 && op.write && (op.lmsw || op.cr == 0)) {
-			exit->cr.cr = 0;
+		if (n >= 0 && op.write && op.cr == exit->cr.cr &&
+		    (!op.lmsw || op.cr == 0)) {
 			exit->cr.gpr = op.gpr;
 			exit->cr.write = true;
 			exit->cr.lmsw = op.lmsw;
@@ -599,7 +645,21 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 	svm->insn_opcode = NULL;
 	switch ((u32)exit->hw.reason) {
 	case SVM_EXIT_INTR:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		/*
+		 * An SMI or INIT for the physical CPU arrived in guest mode.
+		 * Like an interrupt it is the host's: once GIF is set again
+		 * after the exit, the CPU takes it (an INIT resets it, which
+		 * is what its sender, a reboot, wanted).  Re-entering is all
+		 * there is to do.
+		 */
 		exit->reason = KVMINI_EXIT_EXTINT;
+		break;
+	case SVM_EXIT_RDTSCP:
+		/* Not offered, as on VMX without "enable RDTSCP". */
+		exit->reason = KVMINI_EXIT_EXCEPTION;
+		exit->exc.vector = X86_TRAP_UD;
 		break;
 	case SVM_EXIT_NMI:
 		exit->reason = KVMINI_EXIT_NMI;
@@ -636,13 +696,28 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 			svm_expect_insn(svm, svm_op_rdmsr, sizeof(svm_op_rdmsr));
 		break;
 	case SVM_EXIT_CR0_SEL_WRITE:
-		/* MOV to CR0 or LMSW: svm_complete_exit() decodes which. */
+	case SVM_EXIT_WRITE_CR4:
+		/* MOV to CR0 or 4, LMSW: svm_complete_exit() decodes which. */
 		exit->reason = KVMINI_EXIT_CR_ACCESS;
+		exit->cr.cr = exit->hw.reason == SVM_EXIT_WRITE_CR4 ? 4 : 0;
+		break;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
+		exit->reason = KVMINI_EXIT_EXCEPTION;
+		exit->exc.vector = exit->hw.reason - SVM_EXIT_EXCP_BASE;
+		/* #AC's error code (always 0) is in EXITINFO1. */
+		exit->exc.has_error = exit->exc.vector == X86_TRAP_AC;
+		exit->exc.error = info1;
 		break;
 	case SVM_EXIT_NPF:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
 		exit->gpa.gpa = exit->hw.info2;
 		exit->gpa.write = !!(info1 & 2);
+		exit->gpa.not_insn =
+			(svm->vmcb->control.exit_int_info &
+			 SVM_EXITINTINFO_VALID) ||
+			(info1 & PFERR_GUEST_PAGE_MASK);
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		exit->reason = KVMINI_EXIT_SHUTDOWN;
@@ -703,6 +778,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	vcpu->last_cpu = cpu;
 	sc->last_vmcb = vmcb;
 	svm->flush_tlb = false;
+	svm_load_tsc_aux(vcpu);
 	kvmini_guest_enter_irqoff(vcpu);
 	svm_clgi();
 	/* With GIF clear not even an NMI handler sees the guest's PKRU. */
@@ -735,10 +811,20 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		svm->nmi_iret_seen = false;
 	}
 	svm_decode_exit(svm, exit);
-	if (exit->reason == KVMINI_EXIT_FAIL_ENTRY)
+	/* Interrupts are still off: the CPU that took it handles it. */
+	if (exit->reason == KVMINI_EXIT_EXCEPTION &&
+	    exit->exc.vector == X86_TRAP_MC)
+		kvmini_machine_check();
+	if (exit->reason == KVMINI_EXIT_FAIL_ENTRY) {
 		memcpy(&vmcb->save, svm->user_save, sizeof(vmcb->save));
-	else
+		/* Nothing was delivered: the event waits for the next entry. */
+		if (vmcb->control.event_inj & SVM_EVTINJ_VALID) {
+			vcpu->event.info = vmcb->control.event_inj;
+			vcpu->event.error = vmcb->control.event_inj_err;
+		}
+	} else {
 		svm->user_save_valid = false;
+	}
 	/* A held interrupt or NMI is taken here, by the host. */
 	local_irq_enable();
 }
@@ -756,6 +842,12 @@ static u64 svm_get_rflags(struct kvmini_vcpu *vcpu)
 static bool svm_in_shadow(struct kvmini_svm_vcpu *svm)
 {
 	return svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
+}
+
+/* SVM keeps the CPL in the VMCB; SS.DPL need not match it. */
+static int svm_get_cpl(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cpl;
 }
 
 static bool svm_interrupt_allowed(struct kvmini_vcpu *vcpu)
@@ -832,6 +924,7 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.nmi_allowed		= svm_nmi_allowed,
 	.set_windows		= svm_set_windows,
 	.get_rflags		= svm_get_rflags,
+	.get_cpl		= svm_get_cpl,
 	.complete_exit		= svm_complete_exit,
 	.get_rip		= svm_get_rip,
 	.skip_instruction	= svm_skip_instruction,

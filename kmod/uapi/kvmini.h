@@ -174,7 +174,8 @@ struct kvmini_sregs {
 	X(GPA_MAP,	68,	"gpa_map")	/* EPT/NPT mapped */	\
 	X(TIMESLICE,	69,	"timeslice")	/* VMX time slice */	\
 	X(NMI_WINDOW,	70,	"nmi_window")	/* NMIs unblocked */	\
-	X(CR_ACCESS,	71,	"cr_access")	/* MOV to/from CR8 */
+	X(CR_ACCESS,	71,	"cr_access")	/* MOV to/from CR8 */	\
+	X(EXCEPTION,	72,	"exception")	/* #DB, #AC, #MC */
 
 enum kvmini_exit_reason {
 #define KVMINI_EXIT_ENUM(name, nr, str)	KVMINI_EXIT_##name = nr,

@@ -24,6 +24,7 @@
 #include <linux/sysfs.h>
 #include <linux/percpu.h>
 #include <asm/vmx.h>
+#include <asm/trapnr.h>
 #include <asm/msr.h>
 #include <asm/desc.h>
 #include <asm/debugreg.h>
@@ -90,6 +91,7 @@ struct kvmini_vmx_vcpu {
 	u16 host_ds, host_es, host_fs, host_gs;
 	unsigned long host_kernel_gs_base;
 	struct desc_ptr host_idt;
+	unsigned long host_debugctl;	/* IA32_DEBUGCTL of this task */
 	u32 proc;		/* the primary controls in the VMCS */
 	bool msrs_loaded;	/* guest_msrs are in the hardware */
 	u64 guest_msrs[VMX_NR_SWITCHED];
@@ -509,8 +511,14 @@ static void vmx_set_cr0(unsigned long cr0)
 static void vmx_set_cr4(unsigned long cr4)
 {
 	unsigned long forced = vmx_cfg.cr4_fixed0;
+	/*
+	 * Also host-owned: what the CPU allows but kvmini does not give the
+	 * guest (core/cr.c), so that setting it exits and raises #GP.
+	 */
+	unsigned long owned = forced |
+			      (vmx_cfg.cr4_fixed1 & ~kvmini_cr4_valid_bits());
 
-	vmcs_write(CR4_GUEST_HOST_MASK, forced);
+	vmcs_write(CR4_GUEST_HOST_MASK, owned);
 	vmcs_write(CR4_READ_SHADOW, cr4);
 	vmcs_write(GUEST_CR4, (cr4 | forced) & vmx_cfg.cr4_fixed1);
 }
@@ -686,7 +694,15 @@ static void vmx_setup_controls(struct kvmini_vcpu *vcpu)
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
-	vmcs_write(EXCEPTION_BITMAP, 0);
+	/*
+	 * #AC and #DB exit so that a guest making their delivery raise
+	 * them again loops through kvmini, not in the CPU's microcode with
+	 * interrupts blocked (CVE-2015-5307, CVE-2015-8104); #MC exits so
+	 * that the host, not the guest's IDT, handles a machine check.
+	 * core/exception.c puts #AC and #DB back into the guest.
+	 */
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
+		   BIT(X86_TRAP_MC));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -813,6 +829,9 @@ static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
 	vmx->host_cr3 = 0;
 	vmx->host_cr4 = 0;
 
+	/* A VM exit clears IA32_DEBUGCTL: vmx_run() puts this back. */
+	vmx->host_debugctl = get_debugctlmsr();
+
 	savesegment(ds, vmx->host_ds);
 	savesegment(es, vmx->host_es);
 	savesegment(fs, vmx->host_fs);
@@ -886,6 +905,30 @@ static void vmx_skip_instruction(struct kvmini_vcpu *vcpu)
 				    GUEST_INTR_STATE_MOV_SS));
 }
 
+/* An exception or NMI exit; intr: VM_EXIT_INTR_INFO. */
+static void vmx_decode_exception(struct kvmini_exit *exit, u32 intr)
+{
+	u32 type = intr & INTR_INFO_INTR_TYPE_MASK;
+	u8 vector = intr & INTR_INFO_VECTOR_MASK;
+
+	if (type == INTR_TYPE_NMI_INTR) {
+		exit->reason = KVMINI_EXIT_NMI;
+		return;
+	}
+	exit->reason = KVMINI_EXIT_UNHANDLED;
+	if (vector != X86_TRAP_DB && vector != X86_TRAP_AC &&
+	    vector != X86_TRAP_MC)
+		return;
+	exit->reason = KVMINI_EXIT_EXCEPTION;
+	exit->exc.vector = vector;
+	/* INT1 (ICEBP) exits as an instruction would: RIP is at it. */
+	exit->exc.icebp = type == INTR_TYPE_PRIV_SW_EXCEPTION;
+	if (intr & INTR_INFO_DELIVER_CODE_MASK) {
+		exit->exc.has_error = true;
+		exit->exc.error = vmcs_read(VM_EXIT_INTR_ERROR_CODE);
+	}
+}
+
 static void vmx_decode_exit(struct kvmini_exit *exit)
 {
 	u32 basic = exit->hw.reason;
@@ -897,11 +940,7 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 		break;
 	case EXIT_REASON_EXCEPTION_NMI:
 		exit->hw.info2 = vmcs_read(VM_EXIT_INTR_INFO);
-		if ((exit->hw.info2 & INTR_INFO_INTR_TYPE_MASK) ==
-		    INTR_TYPE_NMI_INTR)
-			exit->reason = KVMINI_EXIT_NMI;
-		else
-			exit->reason = KVMINI_EXIT_UNHANDLED;
+		vmx_decode_exception(exit, exit->hw.info2);
 		break;
 	case EXIT_REASON_IO_INSTRUCTION:
 		exit->reason = KVMINI_EXIT_IO;
@@ -933,6 +972,13 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 		exit->hw.info2 = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 		exit->gpa.gpa = exit->hw.info2;
 		exit->gpa.write = !!(qual & 2);
+		/* Bit 8 clear with bit 7 set: a guest page-table access. */
+		exit->gpa.not_insn =
+			(vmcs_read(IDT_VECTORING_INFO_FIELD) &
+			 VECTORING_INFO_VALID_MASK) ||
+			(qual & (EPT_VIOLATION_GVA_IS_VALID |
+				 EPT_VIOLATION_GVA_TRANSLATED)) ==
+			EPT_VIOLATION_GVA_IS_VALID;
 		break;
 	case EXIT_REASON_TRIPLE_FAULT:
 		exit->reason = KVMINI_EXIT_SHUTDOWN;
@@ -954,6 +1000,22 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 	default:
 		exit->reason = KVMINI_EXIT_UNHANDLED;
 		break;
+	}
+}
+
+/*
+ * The entry failed: the event it was to deliver waits in vcpu->event
+ * again, and leaves the VMCS, where it would be tried with every later
+ * entry, also after SET_SREGS made it deliverable or dropped it.
+ */
+static void vmx_entry_failed(struct kvmini_vcpu *vcpu)
+{
+	u32 info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
+
+	if (info & INTR_INFO_VALID_MASK) {
+		vcpu->event.info = info;
+		vcpu->event.error = vmcs_read(VM_ENTRY_EXCEPTION_ERROR_CODE);
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 	}
 }
 
@@ -1007,6 +1069,13 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 				  this_cpu_read(x86_spec_ctrl_current));
 	exit->tsc = kvmini_exit_tsc();
 	kvmini_load_host_pkru(vcpu);
+	/*
+	 * Every VM exit clears IA32_DEBUGCTL.  The host task's bits (BTF for
+	 * a debugger's block stepping, LBR for perf) go back at once, as
+	 * KVM does; most tasks have none and pay nothing.
+	 */
+	if (vmx->host_debugctl)
+		update_debugctlmsr(vmx->host_debugctl);
 
 	vmx->cr2 = native_read_cr2();
 	if (hw_breakpoint_active())
@@ -1015,6 +1084,7 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	if (failed) {
 		exit->reason = KVMINI_EXIT_FAIL_ENTRY;
 		exit->hw.info2 = vmcs_read(VM_INSTRUCTION_ERROR);
+		vmx_entry_failed(vcpu);
 		goto out;
 	}
 	vmx->launched = true;
@@ -1025,12 +1095,19 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		exit->reason = KVMINI_EXIT_FAIL_ENTRY;
 		exit->hw.reason &= 0xffff;
 		vmx->launched = false;
+		/* Or a machine check during the entry: the host's to handle. */
+		if (exit->hw.reason == EXIT_REASON_MCE_DURING_VMENTRY)
+			kvmini_machine_check();
+		vmx_entry_failed(vcpu);
 		goto out;
 	}
 	exit->hw.reason &= 0xffff;
 	kvmini_requeue_event(vcpu, vmcs_read(IDT_VECTORING_INFO_FIELD),
 			     vmcs_read(IDT_VECTORING_ERROR_CODE));
 	vmx_decode_exit(exit);
+	if (exit->reason == KVMINI_EXIT_EXCEPTION &&
+	    exit->exc.vector == X86_TRAP_MC)
+		kvmini_machine_check();
 
 	/*
 	 * An NMI that exited was consumed by the exit: the host handles it
@@ -1053,6 +1130,14 @@ static u64 vmx_get_rip(struct kvmini_vcpu *vcpu)
 static u64 vmx_get_rflags(struct kvmini_vcpu *vcpu)
 {
 	return vmcs_read(GUEST_RFLAGS);
+}
+
+/* SS.DPL is the CPL; unrestricted real mode keeps it 0. */
+static int vmx_get_cpl(struct kvmini_vcpu *vcpu)
+{
+	if (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_VM)
+		return 3;
+	return VMX_AR_DPL(vmcs_read(GUEST_SS_AR_BYTES));
 }
 
 static bool vmx_interrupt_allowed(struct kvmini_vcpu *vcpu)
@@ -1131,6 +1216,7 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.nmi_allowed		= vmx_nmi_allowed,
 	.set_windows		= vmx_set_windows,
 	.get_rflags		= vmx_get_rflags,
+	.get_cpl		= vmx_get_cpl,
 	.get_rip		= vmx_get_rip,
 	.skip_instruction	= vmx_skip_instruction,
 };
