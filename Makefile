@@ -57,7 +57,7 @@ KMOD_SRCS	:= Kbuild $(shell find kmod \( -name '*.[chS]' -o -name '*.inc' -o \
 		   -name Kbuild \) \
 		   ! -name '*.mod.c')
 SELFTESTS	:= $(patsubst selftests/%.c,$(BIN)/%,$(wildcard selftests/*_test.c)) \
-		   $(BIN)/kvm_helper
+		   $(BIN)/kvm_helper $(BIN)/kvmini-fuzz
 GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/real/*.S))
 
 .PHONY: all build setup module modules user lib guests selftests run check \
@@ -175,7 +175,8 @@ $(BUILD)/guests/%64.elf: guests/%.c guests/lib/crt64.S $(GUEST_LIB)
 KSFT_INC	?= $(CACHE)/kselftest
 selftests: $(SELFTESTS)
 
-$(SELFTESTS) &: $(wildcard selftests/*.c selftests/*.h) selftests/Makefile \
+$(SELFTESTS) &: $(wildcard selftests/*.c selftests/*.h selftests/fuzz/*) \
+		selftests/Makefile \
 		$(LIB_SRCS) $(LIB_HDRS)
 	$(MAKE) -C selftests OUTPUT=$(BIN) KSFT_INC=$(KSFT_INC) \
 		USERLDFLAGS=-static
