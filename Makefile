@@ -75,7 +75,7 @@ KMOD_SRCS	:= Kbuild $(shell find kmod \( -name '*.[chS]' -o -name '*.inc' -o \
 		   -name Kbuild \) \
 		   ! -name '*.mod.c')
 SELFTESTS	:= $(patsubst selftests/%.c,$(BIN)/%,$(wildcard selftests/*_test.c)) \
-		   $(BIN)/kvm_helper
+		   $(BIN)/kvm_helper $(BIN)/kvmini-fuzz
 GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/real/*.S))
 
 .PHONY: FORCE all build setup module modules user lib guests selftests run check \
@@ -207,7 +207,8 @@ $(BUILD)/guests/%64.elf: guests/%.c guests/lib/crt64.S $(GUEST_LIB)
 KSFT_INC	?= $(CACHE)/kselftest
 selftests: $(SELFTESTS) $(BIN)/bench
 
-$(SELFTESTS) &: $(wildcard selftests/*.c selftests/*.h) selftests/Makefile \
+$(SELFTESTS) &: $(wildcard selftests/*.c selftests/*.h selftests/fuzz/*) \
+		selftests/Makefile \
 		$(LIB_SRCS) $(LIB_HDRS)
 	$(MAKE) -C selftests OUTPUT=$(BIN) KSFT_INC=$(KSFT_INC) \
 		USERLDFLAGS=-static
