@@ -5,6 +5,12 @@
 #   kvmini.mode=check  run the selftests (in-vm-tests.sh), print TAP
 #   kvmini.mode=run    load kvmini and run the hello guest
 #   kvmini.mode=shell  load kvmini and give a shell on the console
+#   kvmini.mode=debug  everything of check, the fuzzer, rmmod and a
+#                      kmemleak scan, counting the kernel's reports
+#                      (in-vm-debug.sh, for the debug kernel)
+#   kvmini.mode=fuzz   the ioctl fuzzer for kvmini.fuzz_seconds=N
+#                      seconds from kvmini.fuzz_seed=S, then the kernel
+#                      log (make fuzz)
 # and the VM powers off afterwards.  With kvmini.hang on the command line
 # it hangs instead, silent, as a stuck test would: run-vm.sh's watchdog
 # must end it (selftests/vm/watchdog-test.sh).
@@ -31,6 +37,12 @@ check)
 run)
 	insmod kvmini.ko && timeout 20 kvmini run guests/hello.bin
 	rmmod kvmini
+	;;
+debug)
+	sh /kvmini/in-vm-debug.sh
+	;;
+fuzz)
+	sh /kvmini/in-vm-debug.sh fuzz
 	;;
 shell)
 	insmod kvmini.ko

@@ -24,6 +24,7 @@ mknod -m 600 "$root/dev/console" c 5 1
 
 install -m 755 "$here/init.sh" "$root/init"
 install -m 755 "$here/in-vm-tests.sh" "$root/kvmini/in-vm-tests.sh"
+install -m 755 "$here/in-vm-debug.sh" "$root/kvmini/in-vm-debug.sh"
 cp "$ko" "$root/kvmini/kvmini.ko"
 cp "$kernel_dir"/modules/*.ko "$root/kvmini/modules/"
 cp "$bin"/* "$root/kvmini/bin/"

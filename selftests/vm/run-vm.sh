@@ -3,8 +3,9 @@
 #
 # run-vm.sh TARGET MODE BUILD CACHE [NAME] - boot one test VM.
 #
-# TARGET is qemu-svm-6.1, qemu-svm-6.12 or bochs-vmx-6.1; MODE is check,
-# run or shell (see init.sh).  In check and run mode the serial console
+# TARGET is qemu-svm-6.1, qemu-svm-6.12, bochs-vmx-6.1 or qemu-svm-debug
+# (the debug kernel of `make check-debug`, selftests/vm/debug-kernel.sh);
+# MODE is check, run, shell, debug or fuzz (see init.sh).  In check and run mode the serial console
 # is written to BUILD/logs/NAME.log (NAME defaults to TARGET) and a
 # watchdog ends the VM when
 #   - the serial log has not grown for KVMINI_STALL seconds (default 180
@@ -25,11 +26,19 @@ set -uo pipefail
 
 target=$1 mode=$2 build=$3 cache=$4 name=${5:-$1}
 series=${target##*-}
-kver=$(sed -n "s/^KVER_$series := //p" "$cache/versions.mk" 2>/dev/null)
+kver=$(sed -n "s/^KVER_$series := //p" "$cache/versions.mk" \
+	"$cache/debug-kernel.mk" 2>/dev/null)
 [ -n "$kver" ] || { echo "run-vm: unknown target $target" >&2; exit 2; }
 kernel=$cache/kernels/$kver/vmlinuz
 initrd=$build/initramfs-$kver.cpio.gz
 append="console=ttyS0 quiet panic=-1 kvmini.mode=$mode ${KVMINI_APPEND:-}"
+mem=512
+if [ "$series" = debug ]; then
+	# Warnings reach the console too (lockdep's, WARN's), so a VM that
+	# dies still shows them; KASAN's shadow and kmemleak want memory.
+	append=${append/quiet/loglevel=5}
+	mem=1024
+fi
 logs=$build/logs
 log=$logs/$name.log
 diag=$logs/$name.diag
@@ -48,7 +57,7 @@ qemu_args() {
 	if grep -qw svm /proc/cpuinfo && [ -w /dev/kvm ]; then
 		accel=kvm
 	fi
-	qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -m 512 -smp 2
+	qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -m "$mem" -smp 2
 	      -nographic -no-reboot -kernel "$kernel" -initrd "$initrd"
 	      -append "$append")
 }
@@ -242,6 +251,8 @@ qemu-svm-*)
 	fi
 	stall=${KVMINI_STALL:-180}
 	timeout=${KVMINI_TIMEOUT:-600}
+	# The debug kernel runs everything several times slower.
+	[ "$series" = debug ] && timeout=${KVMINI_TIMEOUT:-3600}
 	emu_log=$logs/$name.qemu.log
 	"${qemu[@]}" </dev/null >"$log" 2>"$emu_log" &
 	vm=$!
@@ -287,7 +298,8 @@ kill ${feeder:-} ${drainer:-} 2>/dev/null
 if [ -n "${tailer:-}" ]; then
 	wait "$tailer"
 fi
-if [ -s "$diag" ] && [ "$mode" != check ]; then
+# check.sh and check-debug.sh print the diagnosis themselves.
+if [ -s "$diag" ] && [ "$mode" = run ]; then
 	cat "$diag" >&2
 fi
 grep -q 'kvmini-vm: done' "$log"
