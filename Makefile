@@ -10,6 +10,9 @@
 #   make check-watchdog  a VM that hangs on purpose must be stopped
 #   make check KERNEL=path/to/bzImage KDIR=path/to/its/tree
 #                        the QEMU target on your own kernel (also run, shell)
+#   make check-debug     every selftest, the fuzzer and a kmemleak scan on a
+#                        KASAN/lockdep/UBSAN kernel built from linux-source
+#   make fuzz SECONDS=N SEED=S [VM=NAME]   the ioctl fuzzer, in a VM
 #   make shell VM=NAME   an interactive VM with kvmini loaded
 #   make bench [VM=NAME] kvmini's cost per exit next to KVM's, per target
 #   make checkpatch      the kernel's checkpatch on kmod/
@@ -30,6 +33,8 @@ BIN	:= $(BUILD)/bin
 
 # Written by selftests/vm/setup.sh: KVER_6.1 and KVER_6.12.
 -include $(CACHE)/versions.mk
+# Written by selftests/vm/debug-kernel.sh: KVER_debug, the debug kernel.
+-include $(CACHE)/debug-kernel.mk
 
 TARGETS	:= qemu-svm-6.1 qemu-svm-6.12 bochs-vmx-6.1
 # make check also checks the test bed's watchdog, make install and DKMS.
@@ -80,7 +85,8 @@ GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/re
 
 .PHONY: FORCE all build setup module modules user lib guests selftests run check \
 	check-watchdog shell checkpatch clean vm-images install \
-	install-module install-user uninstall dkms-src dkms-install bench
+	install-module install-user uninstall dkms-src dkms-install bench \
+	check-debug debug-image fuzz
 
 all: build
 
@@ -105,6 +111,11 @@ $(BUILD)/mod-%/kmod/kvmini.ko: $(KMOD_SRCS)
 	$(MAKE) -C $(call KHEADERS,$*) M=$(BUILD)/mod-$* modules
 
 modules: $(foreach v,$(KVERS),$(BUILD)/mod-$(v)/kmod/kvmini.ko)
+
+# A rebuilt debug kernel (same version string) needs the module again.
+ifneq ($(KVER_debug),)
+$(BUILD)/mod-$(KVER_debug)/kmod/kvmini.ko: $(CACHE)/debug-kernel.mk
+endif
 
 # --- userspace: the tool, the guests, the selftests -----------------
 
@@ -228,7 +239,7 @@ $(BUILD)/initramfs-%.cpio.gz: $(BUILD)/mod-%/kmod/kvmini.ko $(BIN)/kvmini \
 		$(SELFTESTS) $(BIN)/bench $(GUESTS) $(BUILD)/guests/tests.txt \
 		selftests/guest_tests.sh selftests/vm/mkinitramfs.sh \
 		selftests/vm/init.sh selftests/vm/in-vm-tests.sh \
-		selftests/vm/in-vm-bench.sh
+		selftests/vm/in-vm-bench.sh selftests/vm/in-vm-debug.sh
 	bash selftests/vm/mkinitramfs.sh $@ $* $(call KERNELDIR,$*) \
 		$(BUILD)/mod-$*/kmod/kvmini.ko $(BIN) $(BUILD)/guests
 
@@ -259,6 +270,34 @@ check: setup
 	$(MAKE) vm-images
 	@bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(CHECKS))
 
+# The debug kernel (built once, then cached), every selftest, the fuzzer
+# (seeds SEED to SEED+3, default 1) and kmemleak on it, in QEMU (SVM);
+# see selftests/vm/in-vm-debug.sh.
+# VMX is not included: one Bochs boot of the debug kernel would not
+# finish within CI's time (README).
+check-debug: setup
+	bash selftests/vm/debug-kernel.sh $(CACHE)
+	$(MAKE) debug-image
+	@KVMINI_APPEND="kvmini.fuzz_seed=$(or $(SEED),1)" \
+		bash selftests/vm/check-debug.sh $(BUILD) $(CACHE) qemu-svm-debug debug
+
+debug-image:
+	$(if $(KVER_debug),,$(error no debug kernel: run make check-debug))
+	$(MAKE) $(call INITRAMFS,$(KVER_debug))
+
+# The soak: `make fuzz SECONDS=3600 SEED=42` (SEED: default the time;
+# VM: default qemu-svm-6.12; qemu-svm-debug for the debug kernel).
+SECONDS	?= 300
+SEED	?=
+FUZZ_VM	:= $(or $(VM),qemu-svm-6.12)
+fuzz: setup
+	$(if $(filter qemu-svm-debug,$(FUZZ_VM)), \
+		bash selftests/vm/debug-kernel.sh $(CACHE) && $(MAKE) debug-image, \
+		$(MAKE) vm-images)
+	@KVMINI_TIMEOUT=$$(($(SECONDS) + 1200)) \
+	KVMINI_APPEND="kvmini.fuzz_seconds=$(SECONDS) $(if $(SEED),kvmini.fuzz_seed=$(SEED))" \
+		bash selftests/vm/check-debug.sh $(BUILD) $(CACHE) $(FUZZ_VM) fuzz
+
 # The watchdog on a VM that hangs on purpose: VM=bochs-vmx-6.1 for Bochs.
 check-watchdog: setup
 	$(MAKE) vm-images
@@ -269,17 +308,17 @@ bench: setup
 	$(MAKE) vm-images
 	@bash selftests/vm/bench.sh $(BUILD) $(CACHE) $(or $(VM),$(TARGETS))
 
-# Three files are written the way the kernel writes such things, in forms
+# A few files are written the way the kernel writes such things, in forms
 # checkpatch flags wherever they appear: the exit table is an X-macro
 # (like VMX_EXIT_REASONS, used as initializers), the tracepoints are
 # TRACE_EVENT()s (as in include/trace/events/), and one call changed its
-# signature between the two supported kernels.  Only those checks, only
-# there, are relaxed.
+# signature (eventfd_signal()), one its name (vm_flags_set()) between the
+# two supported kernels.  Only those checks, only there, are relaxed.
 CHECKPATCH	:= perl $(CACHE)/checkpatch/checkpatch.pl --no-tree --strict \
 		   --ignore SPDX_LICENSE_TAG
 CP_XMACRO	:= kmod/uapi/kvmini.h kmod/core/stats.c
 CP_TRACE	:= kmod/kvmini_trace.h
-CP_VERSION	:= kmod/fastpath/eventfd.c
+CP_VERSION	:= kmod/fastpath/eventfd.c kmod/core/vcpu.c
 CP_PLAIN	:= $(filter-out $(CP_XMACRO) $(CP_TRACE) $(CP_VERSION), \
 		   $(filter %.c %.h,$(KMOD_SRCS)))
 

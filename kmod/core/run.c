@@ -148,6 +148,19 @@ static int handle_hlt(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	return 0;
 }
 
+/*
+ * A triple fault.  If it came while an event was being delivered, the
+ * backend queued that event to be delivered again at the next entry,
+ * as after any exit during delivery; here that would shut the guest down
+ * again at every RUN, whatever state userspace sets meanwhile.  The
+ * event died with the guest: drop it.
+ */
+static int handle_shutdown(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
+{
+	vcpu->event.info = 0;
+	return 0;
+}
+
 /* What KVM answers an unknown hypercall: -KVM_ENOSYS in RAX. */
 #define KVMINI_HYPERCALL_ENOSYS	1000
 
@@ -290,7 +303,7 @@ static int handle_reenter(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
  * The dispatch: one handler per vendor-neutral reason of KVMINI_EXITS.
  * A handler returns > 0 to enter the guest again, 0 to return to
  * userspace with the run page filled, < 0 for an error.  Reasons without
- * a handler (shutdown, failed entry) go to userspace as they are.
+ * a handler (a failed entry) go to userspace as they are.
  */
 typedef int (*kvmini_exit_handler_t)(struct kvmini_vcpu *vcpu,
 				     struct kvmini_exit *exit);
@@ -298,6 +311,7 @@ typedef int (*kvmini_exit_handler_t)(struct kvmini_vcpu *vcpu,
 static const kvmini_exit_handler_t exit_handlers[KVMINI_EXIT_NR] = {
 	[KVMINI_EXIT_IO]		= handle_io,
 	[KVMINI_EXIT_HLT]		= handle_hlt,
+	[KVMINI_EXIT_SHUTDOWN]		= handle_shutdown,
 	[KVMINI_EXIT_UNHANDLED]		= handle_unhandled,
 	[KVMINI_EXIT_HYPERCALL]		= handle_hypercall,
 	[KVMINI_EXIT_EXTINT]		= handle_reenter,

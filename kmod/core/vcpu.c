@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 #include <asm/processor-flags.h>
@@ -268,6 +269,17 @@ static int kvmini_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 		return -EIO;
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > PAGE_SIZE)
 		return -EINVAL;
+	/*
+	 * One page for good.  Otherwise the mm merges a later mapping of
+	 * this file at offset 1 into this one without asking us, and
+	 * mremap() grows it: pages the fault handler cannot serve (SIGBUS),
+	 * mapped past the check above.
+	 */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, VM_DONTEXPAND);
+#else
+	vma->vm_flags |= VM_DONTEXPAND;
+#endif
 	vma->vm_ops = &kvmini_run_vm_ops;
 	return 0;
 }

@@ -741,6 +741,45 @@ static uint64_t pick_uaddr(struct fz_vm *vm, uint64_t size)
 	}
 }
 
+static bool inside(uint64_t start, uint64_t end, const void *base,
+		   uint64_t size)
+{
+	return base && start >= (uintptr_t)base &&
+	       end <= (uintptr_t)base + size;
+}
+
+/*
+ * Would a slot over [start, start + size) give the guest memory the
+ * fuzzer itself lives in (its stacks, heap, data)?  The memory meant for
+ * guests is not: guest memory, the PROT_NONE and read-only regions, run
+ * pages.  Nor is anything outside user space's mappings: below the
+ * binary, or above 2^47 where this process never maps anything.
+ */
+static bool own_memory(uint64_t start, uint64_t size)
+{
+	uint64_t end = start + size;
+	int i, j;
+
+	if (end < start || end <= 0x400000 || start >= 1ULL << 47)
+		return false;
+	if (inside(start, end, fz.ro, 16 * PAGE) ||
+	    inside(start, end, fz.none, 16 * PAGE))
+		return false;
+	for (i = 0; i < MAX_VMS; i++) {
+		const struct fz_vm *vm = &fz.vms[i];
+
+		if (!vm->used)
+			continue;
+		if (inside(start, end, vm->mem, MAIN_MEM) ||
+		    inside(start, end, vm->extra, EXTRA_MEM))
+			return false;
+		for (j = 0; j < KVMINI_MAX_VCPUS; j++)
+			if (inside(start, end, vm->vcpus[j].run, PAGE))
+				return false;
+	}
+	return true;
+}
+
 /* What SET_MEMORY_SLOT must answer, from the documented rules. */
 static int predict_slot(struct fz_vm *vm, const struct kvmini_memory_slot *m,
 			uint64_t *allowed)
@@ -815,11 +854,20 @@ static void op_set_slot(void)
 	check(r, errno, allowed, predicted);
 	if (r || arg != &m)
 		return;
-	if (m.memory_size)
-		vm->slots[m.slot] = (struct fz_slot){ m.guest_phys_addr,
-						      m.memory_size };
-	else
+	if (!m.memory_size) {
 		vm->slots[m.slot].size = 0;
+		return;
+	}
+	vm->slots[m.slot] = (struct fz_slot){ m.guest_phys_addr,
+					      m.memory_size };
+	if (own_memory(m.userspace_addr, m.memory_size)) {
+		/* The guest must not write over the fuzzer itself. */
+		begin("SET_MEMORY_SLOT (delete)");
+		m.memory_size = 0;
+		r = ioctl(vm->fd, KVMINI_SET_MEMORY_SLOT, &m);
+		check(r, errno, 0, 0);
+		vm->slots[m.slot].size = 0;
+	}
 }
 
 static void op_create_vcpu(void)

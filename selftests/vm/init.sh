@@ -6,6 +6,12 @@
 #   kvmini.mode=run    load kvmini and run the hello guest
 #   kvmini.mode=shell  load kvmini and give a shell on the console
 #   kvmini.mode=bench  the benchmark on kvmini and on KVM (in-vm-bench.sh)
+#   kvmini.mode=debug  everything of check, the fuzzer, rmmod and a
+#                      kmemleak scan, counting the kernel's reports
+#                      (in-vm-debug.sh, for the debug kernel)
+#   kvmini.mode=fuzz   the ioctl fuzzer for kvmini.fuzz_seconds=N
+#                      seconds from kvmini.fuzz_seed=S, then the kernel
+#                      log (make fuzz)
 # and the VM powers off afterwards.  With kvmini.hang on the command line
 # it hangs instead, silent, as a stuck test would: run-vm.sh's watchdog
 # must end it (selftests/vm/watchdog-test.sh).
@@ -35,6 +41,12 @@ bench)
 run)
 	insmod kvmini.ko && timeout 20 kvmini run guests/hello.bin
 	rmmod kvmini
+	;;
+debug)
+	sh /kvmini/in-vm-debug.sh
+	;;
+fuzz)
+	sh /kvmini/in-vm-debug.sh fuzz
 	;;
 shell)
 	insmod kvmini.ko

@@ -25,6 +25,7 @@ mknod -m 600 "$root/dev/console" c 5 1
 install -m 755 "$here/init.sh" "$root/init"
 install -m 755 "$here/in-vm-tests.sh" "$root/kvmini/in-vm-tests.sh"
 install -m 755 "$here/in-vm-bench.sh" "$root/kvmini/in-vm-bench.sh"
+install -m 755 "$here/in-vm-debug.sh" "$root/kvmini/in-vm-debug.sh"
 cp "$ko" "$root/kvmini/kvmini.ko"
 # (A kernel of one's own may have none: KVM built in, or not at all.)
 for m in "$kernel_dir"/modules/*.ko; do

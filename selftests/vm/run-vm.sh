@@ -3,9 +3,11 @@
 #
 # run-vm.sh TARGET MODE BUILD CACHE [NAME] - boot one test VM.
 #
-# TARGET is qemu-svm-6.1, qemu-svm-6.12, bochs-vmx-6.1 or qemu-svm-own (the
-# kernel of make KERNEL=...); MODE is check, run, bench or shell (see
-# init.sh).  In check, run and bench mode the serial console
+# TARGET is qemu-svm-6.1, qemu-svm-6.12, bochs-vmx-6.1, qemu-svm-own (the
+# kernel of make KERNEL=...) or qemu-svm-debug (the debug kernel of
+# `make check-debug`, selftests/vm/debug-kernel.sh); MODE is check, run,
+# bench, shell, debug or fuzz (see init.sh).  In check, run and bench mode
+# the serial console
 # is written to BUILD/logs/NAME.log (NAME defaults to TARGET) and a
 # watchdog ends the VM when
 #   - the serial log has not grown for KVMINI_STALL seconds (default 180
@@ -31,16 +33,23 @@ if [ "$series" = own ]; then
 	kernel=$build/kernel-own/vmlinuz
 	initrd=$build/initramfs-own.cpio.gz
 else
-	kver=$(sed -n "s/^KVER_$series := //p" "$cache/versions.mk" 2>/dev/null)
+	kver=$(sed -n "s/^KVER_$series := //p" "$cache/versions.mk" \
+		"$cache/debug-kernel.mk" 2>/dev/null)
 	[ -n "$kver" ] || { echo "run-vm: unknown target $target" >&2; exit 2; }
 	kernel=$cache/kernels/$kver/vmlinuz
 	initrd=$build/initramfs-$kver.cpio.gz
 fi
 append="console=ttyS0 quiet panic=-1 kvmini.mode=$mode ${KVMINI_APPEND:-}"
+mem=512
+if [ "$series" = debug ]; then
+	# Warnings reach the console too (lockdep's, WARN's), so a VM that
+	# dies still shows them; KASAN's shadow and kmemleak want memory.
+	append=${append/quiet/loglevel=5}
+	mem=1024
+fi
 logs=$build/logs
 log=$logs/$name.log
 # The benchmark's QEMU VMs touch up to 1 GiB of guest memory.
-mem=512
 [ "$mode" = bench ] && mem=2048
 diag=$logs/$name.diag
 mkdir -p "$logs"
@@ -253,6 +262,8 @@ qemu-svm-*)
 	fi
 	stall=${KVMINI_STALL:-180}
 	timeout=${KVMINI_TIMEOUT:-600}
+	# The debug kernel runs everything several times slower.
+	[ "$series" = debug ] && timeout=${KVMINI_TIMEOUT:-3600}
 	emu_log=$logs/$name.qemu.log
 	"${qemu[@]}" </dev/null >"$log" 2>"$emu_log" &
 	vm=$!
@@ -298,7 +309,8 @@ kill ${feeder:-} ${drainer:-} 2>/dev/null
 if [ -n "${tailer:-}" ]; then
 	wait "$tailer"
 fi
-if [ -s "$diag" ] && [ "$mode" != check ]; then
+# check.sh and check-debug.sh print the diagnosis themselves.
+if [ -s "$diag" ] && [ "$mode" = run ]; then
 	cat "$diag" >&2
 fi
 grep -q 'kvmini-vm: done' "$log"
