@@ -141,26 +141,29 @@ GUEST_CFLAGS	:= -O2 -Wall -ffreestanding -fno-pic -fno-pie -nostdlib -static \
 		   -Iguests/lib -Iuser/devices -Iuser
 GUEST_CFLAGS32	:= $(GUEST_CFLAGS) -m32 -march=i686
 GUEST_CFLAGS64	:= $(GUEST_CFLAGS) -m64 -mno-red-zone -mgeneral-regs-only
-GUESTS_C32	:= hello testdev pci
+GUESTS_C32	:= hello testdev pci timer
 GUESTS_MB	:= hello multiboot
-GUESTS_C64	:= hello testdev uart exits smp
+GUESTS_C64	:= hello testdev uart exits smp timer uart_irq rtc
 GUESTS		+= $(patsubst %,$(BUILD)/guests/%32.elf,$(GUESTS_C32)) \
 		   $(patsubst %,$(BUILD)/guests/%_mb.elf,$(GUESTS_MB)) \
 		   $(patsubst %,$(BUILD)/guests/%64.elf,$(GUESTS_C64))
 GUEST_LIB	:= guests/lib/printf.c guests/lib/guest.h guests/lib/guest.ld \
-		   user/devices/testdev.h user/multiboot.h
+		   guests/lib/intr.c user/devices/testdev.h user/multiboot.h
+# The runtime every guest links, after its entry code.
+GUEST_RT32	:= guests/lib/intr32.S guests/lib/printf.c guests/lib/intr.c
+GUEST_RT64	:= guests/lib/intr64.S guests/lib/printf.c guests/lib/intr.c
 
 # A Multiboot image at 0x8000, below the library's tables at 0x10000: one
 # vCPU's stack keeps it small enough.
 GUESTS		+= $(BUILD)/guests/multiboot_low_mb.elf
 
 $(BUILD)/guests/multiboot_low_mb.elf: guests/multiboot_low.c guests/lib/crt32.S \
-		guests/lib/multiboot.S $(GUEST_LIB)
+		guests/lib/multiboot.S guests/lib/intr32.S $(GUEST_LIB)
 	@mkdir -p $(BUILD)/guests
 	$(CC) $(GUEST_CFLAGS32) -DGUEST_STACKS=1 -Wl,-m,elf_i386 \
 		-Wl,--defsym,GUEST_BASE=0x8000 -Wl,-T,guests/lib/guest.ld \
 		-Wl,--build-id=none -o $@ guests/lib/multiboot.S \
-		guests/lib/crt32.S guests/lib/printf.c $< -lgcc
+		guests/lib/crt32.S $(GUEST_RT32) $< -lgcc
 
 # A flat 64-bit image, for the loader's --mode long.
 GUESTS		+= $(BUILD)/guests/hello64.bin
@@ -183,24 +186,26 @@ $(BUILD)/guests/%.bin: guests/real/%.S guests/real/real.ld
 	$(CC) -m32 -c $< -o $(BUILD)/guests/$*.o
 	ld -m elf_i386 -T guests/real/real.ld $(BUILD)/guests/$*.o -o $@
 
-$(BUILD)/guests/%32.elf: guests/%.c guests/lib/crt32.S $(GUEST_LIB)
-	@mkdir -p $(BUILD)/guests
-	$(CC) $(GUEST_CFLAGS32) -Wl,-m,elf_i386 -Wl,-T,guests/lib/guest.ld \
-		-Wl,--build-id=none -o $@ guests/lib/crt32.S \
-		guests/lib/printf.c $< -lgcc
-
-$(BUILD)/guests/%_mb.elf: guests/%.c guests/lib/crt32.S guests/lib/multiboot.S \
+$(BUILD)/guests/%32.elf: guests/%.c guests/lib/crt32.S guests/lib/intr32.S \
 		$(GUEST_LIB)
 	@mkdir -p $(BUILD)/guests
 	$(CC) $(GUEST_CFLAGS32) -Wl,-m,elf_i386 -Wl,-T,guests/lib/guest.ld \
-		-Wl,--build-id=none -o $@ guests/lib/multiboot.S \
-		guests/lib/crt32.S guests/lib/printf.c $< -lgcc
+		-Wl,--build-id=none -o $@ guests/lib/crt32.S \
+		$(GUEST_RT32) $< -lgcc
 
-$(BUILD)/guests/%64.elf: guests/%.c guests/lib/crt64.S $(GUEST_LIB)
+$(BUILD)/guests/%_mb.elf: guests/%.c guests/lib/crt32.S guests/lib/multiboot.S \
+		guests/lib/intr32.S $(GUEST_LIB)
+	@mkdir -p $(BUILD)/guests
+	$(CC) $(GUEST_CFLAGS32) -Wl,-m,elf_i386 -Wl,-T,guests/lib/guest.ld \
+		-Wl,--build-id=none -o $@ guests/lib/multiboot.S \
+		guests/lib/crt32.S $(GUEST_RT32) $< -lgcc
+
+$(BUILD)/guests/%64.elf: guests/%.c guests/lib/crt64.S guests/lib/intr64.S \
+		$(GUEST_LIB)
 	@mkdir -p $(BUILD)/guests
 	$(CC) $(GUEST_CFLAGS64) -Wl,-T,guests/lib/guest.ld \
 		-Wl,--build-id=none -o $@ guests/lib/crt64.S \
-		guests/lib/printf.c $<
+		$(GUEST_RT64) $<
 
 # selftests/Makefile builds them, with kselftest's conventions; linked
 # statically for the VMs.
