@@ -141,7 +141,7 @@ GUEST_CFLAGS	:= -O2 -Wall -ffreestanding -fno-pic -fno-pie -nostdlib -static \
 		   -Iguests/lib -Iuser/devices -Iuser
 GUEST_CFLAGS32	:= $(GUEST_CFLAGS) -m32 -march=i686
 GUEST_CFLAGS64	:= $(GUEST_CFLAGS) -m64 -mno-red-zone -mgeneral-regs-only
-GUESTS_C32	:= hello testdev pci timer
+GUESTS_C32	:= hello testdev pci
 GUESTS_MB	:= hello multiboot
 GUESTS_C64	:= hello testdev uart exits smp timer uart_irq rtc
 GUESTS		+= $(patsubst %,$(BUILD)/guests/%32.elf,$(GUESTS_C32)) \
