@@ -232,7 +232,8 @@ $(BUILD)/initramfs-%.cpio.gz: $(BUILD)/mod-%/kmod/kvmini.ko $(BIN)/kvmini \
 		$(SELFTESTS) $(BIN)/bench $(GUESTS) $(BUILD)/guests/tests.txt \
 		selftests/guest_tests.sh selftests/vm/mkinitramfs.sh \
 		selftests/vm/init.sh selftests/vm/in-vm-tests.sh \
-		selftests/vm/in-vm-bench.sh
+		selftests/vm/in-vm-bench.sh selftests/linux_tests.sh \
+		guests/linux/init.sh guests/linux/mkinitramfs.sh
 	bash selftests/vm/mkinitramfs.sh $@ $* $(call KERNELDIR,$*) \
 		$(BUILD)/mod-$*/kmod/kvmini.ko $(BIN) $(BUILD)/guests
 
