@@ -11,6 +11,7 @@
 #   make check KERNEL=path/to/bzImage KDIR=path/to/its/tree
 #                        the QEMU target on your own kernel (also run, shell)
 #   make shell VM=NAME   an interactive VM with kvmini loaded
+#   make linux VM=NAME   ... and the VM's own kernel booted in kvmini, a shell
 #   make bench [VM=NAME] kvmini's cost per exit next to KVM's, per target
 #   make checkpatch      the kernel's checkpatch on kmod/
 #   make install         the module, the tool, the headers, libkvmini.a
@@ -79,7 +80,7 @@ SELFTESTS	:= $(patsubst selftests/%.c,$(BIN)/%,$(wildcard selftests/*_test.c)) \
 GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/real/*.S))
 
 .PHONY: FORCE all build setup module modules user lib guests selftests run check \
-	check-watchdog shell checkpatch clean vm-images install \
+	check-watchdog shell linux checkpatch clean vm-images install \
 	install-module install-user uninstall dkms-src dkms-install bench
 
 all: build
@@ -258,6 +259,11 @@ run: setup
 shell: setup
 	$(MAKE) vm-images
 	@bash selftests/vm/run-vm.sh $(RUN_VM) shell $(BUILD) $(CACHE)
+
+# The VM's own kernel booted in kvmini inside the VM, with a shell.
+linux: setup
+	$(MAKE) vm-images
+	@bash selftests/vm/run-vm.sh $(RUN_VM) linux $(BUILD) $(CACHE)
 
 # VM= may also name the checks that are not VM targets: make check VM=dkms.
 check: setup

@@ -4,8 +4,8 @@
 # run-vm.sh TARGET MODE BUILD CACHE [NAME] - boot one test VM.
 #
 # TARGET is qemu-svm-6.1, qemu-svm-6.12, bochs-vmx-6.1 or qemu-svm-own (the
-# kernel of make KERNEL=...); MODE is check, run, bench or shell (see
-# init.sh).  In check, run and bench mode the serial console
+# kernel of make KERNEL=...); MODE is check, run, bench, shell or linux
+# (see init.sh; shell and linux are interactive).  In check, run and bench mode the serial console
 # is written to BUILD/logs/NAME.log (NAME defaults to TARGET) and a
 # watchdog ends the VM when
 #   - the serial log has not grown for KVMINI_STALL seconds (default 180
@@ -248,7 +248,7 @@ watch_vm() {
 case "$target" in
 qemu-svm-*)
 	qemu_args
-	if [ "$mode" = shell ]; then
+	if [ "$mode" = shell ] || [ "$mode" = linux ]; then
 		exec "${qemu[@]}"
 	fi
 	stall=${KVMINI_STALL:-180}
@@ -258,7 +258,7 @@ qemu-svm-*)
 	vm=$!
 	;;
 bochs-vmx-*)
-	if [ "$mode" = shell ]; then
+	if [ "$mode" = shell ] || [ "$mode" = linux ]; then
 		echo "run-vm: Bochs has no interactive console here; use a qemu target" >&2
 		exit 2
 	fi
