@@ -14,6 +14,7 @@
 #                        KASAN/lockdep/UBSAN kernel built from linux-source
 #   make fuzz SECONDS=N SEED=S [VM=NAME]   the ioctl fuzzer, in a VM
 #   make shell VM=NAME   an interactive VM with kvmini loaded
+#   make linux VM=NAME   ... and the VM's own kernel booted in kvmini, a shell
 #   make bench [VM=NAME] kvmini's cost per exit next to KVM's, per target
 #   make checkpatch      the kernel's checkpatch on kmod/
 #   make install         the module, the tool, the headers, libkvmini.a
@@ -84,7 +85,7 @@ SELFTESTS	:= $(patsubst selftests/%.c,$(BIN)/%,$(wildcard selftests/*_test.c)) \
 GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/real/*.S))
 
 .PHONY: FORCE all build setup module modules user lib guests selftests run check \
-	check-watchdog shell checkpatch clean vm-images install \
+	check-watchdog shell linux checkpatch clean vm-images install \
 	install-module install-user uninstall dkms-src dkms-install bench \
 	check-debug debug-image fuzz
 
@@ -154,24 +155,27 @@ GUEST_CFLAGS32	:= $(GUEST_CFLAGS) -m32 -march=i686
 GUEST_CFLAGS64	:= $(GUEST_CFLAGS) -m64 -mno-red-zone -mgeneral-regs-only
 GUESTS_C32	:= hello testdev pci
 GUESTS_MB	:= hello multiboot
-GUESTS_C64	:= hello testdev uart exits smp
+GUESTS_C64	:= hello testdev uart exits smp timer uart_irq rtc
 GUESTS		+= $(patsubst %,$(BUILD)/guests/%32.elf,$(GUESTS_C32)) \
 		   $(patsubst %,$(BUILD)/guests/%_mb.elf,$(GUESTS_MB)) \
 		   $(patsubst %,$(BUILD)/guests/%64.elf,$(GUESTS_C64))
 GUEST_LIB	:= guests/lib/printf.c guests/lib/guest.h guests/lib/guest.ld \
-		   user/devices/testdev.h user/multiboot.h
+		   guests/lib/intr.c user/devices/testdev.h user/multiboot.h
+# The runtime every guest links, after its entry code.
+GUEST_RT32	:= guests/lib/intr32.S guests/lib/printf.c guests/lib/intr.c
+GUEST_RT64	:= guests/lib/intr64.S guests/lib/printf.c guests/lib/intr.c
 
 # A Multiboot image at 0x8000, below the library's tables at 0x10000: one
 # vCPU's stack keeps it small enough.
 GUESTS		+= $(BUILD)/guests/multiboot_low_mb.elf
 
 $(BUILD)/guests/multiboot_low_mb.elf: guests/multiboot_low.c guests/lib/crt32.S \
-		guests/lib/multiboot.S $(GUEST_LIB)
+		guests/lib/multiboot.S guests/lib/intr32.S $(GUEST_LIB)
 	@mkdir -p $(BUILD)/guests
 	$(CC) $(GUEST_CFLAGS32) -DGUEST_STACKS=1 -Wl,-m,elf_i386 \
 		-Wl,--defsym,GUEST_BASE=0x8000 -Wl,-T,guests/lib/guest.ld \
 		-Wl,--build-id=none -o $@ guests/lib/multiboot.S \
-		guests/lib/crt32.S guests/lib/printf.c $< -lgcc
+		guests/lib/crt32.S $(GUEST_RT32) $< -lgcc
 
 # A flat 64-bit image, for the loader's --mode long.
 GUESTS		+= $(BUILD)/guests/hello64.bin
@@ -194,24 +198,26 @@ $(BUILD)/guests/%.bin: guests/real/%.S guests/real/real.ld
 	$(CC) -m32 -c $< -o $(BUILD)/guests/$*.o
 	ld -m elf_i386 -T guests/real/real.ld $(BUILD)/guests/$*.o -o $@
 
-$(BUILD)/guests/%32.elf: guests/%.c guests/lib/crt32.S $(GUEST_LIB)
-	@mkdir -p $(BUILD)/guests
-	$(CC) $(GUEST_CFLAGS32) -Wl,-m,elf_i386 -Wl,-T,guests/lib/guest.ld \
-		-Wl,--build-id=none -o $@ guests/lib/crt32.S \
-		guests/lib/printf.c $< -lgcc
-
-$(BUILD)/guests/%_mb.elf: guests/%.c guests/lib/crt32.S guests/lib/multiboot.S \
+$(BUILD)/guests/%32.elf: guests/%.c guests/lib/crt32.S guests/lib/intr32.S \
 		$(GUEST_LIB)
 	@mkdir -p $(BUILD)/guests
 	$(CC) $(GUEST_CFLAGS32) -Wl,-m,elf_i386 -Wl,-T,guests/lib/guest.ld \
-		-Wl,--build-id=none -o $@ guests/lib/multiboot.S \
-		guests/lib/crt32.S guests/lib/printf.c $< -lgcc
+		-Wl,--build-id=none -o $@ guests/lib/crt32.S \
+		$(GUEST_RT32) $< -lgcc
 
-$(BUILD)/guests/%64.elf: guests/%.c guests/lib/crt64.S $(GUEST_LIB)
+$(BUILD)/guests/%_mb.elf: guests/%.c guests/lib/crt32.S guests/lib/multiboot.S \
+		guests/lib/intr32.S $(GUEST_LIB)
+	@mkdir -p $(BUILD)/guests
+	$(CC) $(GUEST_CFLAGS32) -Wl,-m,elf_i386 -Wl,-T,guests/lib/guest.ld \
+		-Wl,--build-id=none -o $@ guests/lib/multiboot.S \
+		guests/lib/crt32.S $(GUEST_RT32) $< -lgcc
+
+$(BUILD)/guests/%64.elf: guests/%.c guests/lib/crt64.S guests/lib/intr64.S \
+		$(GUEST_LIB)
 	@mkdir -p $(BUILD)/guests
 	$(CC) $(GUEST_CFLAGS64) -Wl,-T,guests/lib/guest.ld \
 		-Wl,--build-id=none -o $@ guests/lib/crt64.S \
-		guests/lib/printf.c $<
+		$(GUEST_RT64) $<
 
 # selftests/Makefile builds them, with kselftest's conventions; linked
 # statically for the VMs.
@@ -239,7 +245,9 @@ $(BUILD)/initramfs-%.cpio.gz: $(BUILD)/mod-%/kmod/kvmini.ko $(BIN)/kvmini \
 		$(SELFTESTS) $(BIN)/bench $(GUESTS) $(BUILD)/guests/tests.txt \
 		selftests/guest_tests.sh selftests/vm/mkinitramfs.sh \
 		selftests/vm/init.sh selftests/vm/in-vm-tests.sh \
-		selftests/vm/in-vm-bench.sh selftests/vm/in-vm-debug.sh
+		selftests/vm/in-vm-bench.sh selftests/vm/in-vm-debug.sh \
+		selftests/linux_tests.sh \
+		guests/linux/init.sh guests/linux/mkinitramfs.sh
 	bash selftests/vm/mkinitramfs.sh $@ $* $(call KERNELDIR,$*) \
 		$(BUILD)/mod-$*/kmod/kvmini.ko $(BIN) $(BUILD)/guests
 
@@ -264,6 +272,11 @@ run: setup
 shell: setup
 	$(MAKE) vm-images
 	@bash selftests/vm/run-vm.sh $(RUN_VM) shell $(BUILD) $(CACHE)
+
+# The VM's own kernel booted in kvmini inside the VM, with a shell.
+linux: setup
+	$(MAKE) vm-images
+	@bash selftests/vm/run-vm.sh $(RUN_VM) linux $(BUILD) $(CACHE)
 
 # VM= may also name the checks that are not VM targets: make check VM=dkms.
 check: setup

@@ -428,8 +428,11 @@ static void *vcpu_loop(void *arg)
 	while (irq_before_run(t - cpus)) {
 		r = kvmini_vcpu_run(t->vcpu);
 		if (r) {
-			errno = -r;
-			kvmini_die("running vCPU %ld", (long)(t - cpus));
+			/* Where it was matters more than dying at once. */
+			fprintf(stderr, "kvmini: vCPU %ld: RUN failed: %s\n",
+				(long)(t - cpus), strerror(-r));
+			t->status = 1;
+			break;
 		}
 		if (exit_requested || !serve_exit(t))
 			break;

@@ -16,6 +16,7 @@
 #define KVMINI_GUEST_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define DEBUGCON_PORT	0xe9
@@ -90,6 +91,34 @@ static inline uint64_t rdmsr(uint32_t msr)
 
 	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
 	return (uint64_t)hi << 32 | lo;
+}
+
+/* Interrupts (intr.c): an IDT for vectors 0-47, the 8259A pair. */
+#define PIC_MASTER	0x20
+#define PIC_SLAVE	0xa0
+
+typedef void (*intr_fn)(unsigned int vector);
+
+void intr_init(void);
+void intr_handler(unsigned int vector, intr_fn fn);
+/* Vectors base..base+15; mask bit n masks IRQ n (bit 2: the slave). */
+void pic_init(uint8_t base, uint16_t mask);
+void pic_eoi(unsigned int irq);
+
+static inline void sti(void)
+{
+	asm volatile("sti" : : : "memory");
+}
+
+static inline void cli(void)
+{
+	asm volatile("cli" : : : "memory");
+}
+
+/* Wait for an interrupt: STI's shadow covers the HLT, so none is lost. */
+static inline void sti_hlt(void)
+{
+	asm volatile("sti; hlt" : : : "memory");
 }
 
 /* printf to the debug console: %c %s %d %u %x %p, and l/ll for sizes. */

@@ -66,6 +66,8 @@ check "kvmini run hello.bin prints Hello" [ "$out" = "Hello" ]
 
 echo "# guests on the kvmini backend"
 sh guest_tests.sh kvmini guests bin/kvmini
+echo "# Linux on the kvmini backend"
+sh linux_tests.sh kvmini linux bin/kvmini
 
 # The benchmark's guests once, as a smoke test: every figure is produced
 # and positive.  No timing is judged here; `make bench` measures.
@@ -108,6 +110,8 @@ if insmod modules/$kvm_vendor.ko; then
 		sh -c "bin/kvm_helper hello | grep -qx Hello"
 	echo "# the same guests on the KVM backend"
 	sh guest_tests.sh kvm guests bin/kvmini
+	echo "# Linux on the KVM backend"
+	sh linux_tests.sh kvm linux bin/kvmini
 	echo "# benchmark smoke test on the KVM backend"
 	check "bench smoke on KVM runs to the end" bin/bench smoke --backend kvm
 	rmmod "$(echo $kvm_vendor | tr - _)"

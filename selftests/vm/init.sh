@@ -5,6 +5,8 @@
 #   kvmini.mode=check  run the selftests (in-vm-tests.sh), print TAP
 #   kvmini.mode=run    load kvmini and run the hello guest
 #   kvmini.mode=shell  load kvmini and give a shell on the console
+#   kvmini.mode=linux  load kvmini and boot this kernel in it, with a
+#                      shell on its console
 #   kvmini.mode=bench  the benchmark on kvmini and on KVM (in-vm-bench.sh)
 #   kvmini.mode=debug  everything of check, the fuzzer, rmmod and a
 #                      kmemleak scan, counting the kernel's reports
@@ -47,6 +49,13 @@ debug)
 	;;
 fuzz)
 	sh /kvmini/in-vm-debug.sh fuzz
+	;;
+linux)
+	insmod kvmini.ko
+	echo "kvmini-vm: booting this kernel in kvmini; Ctrl-A x quits kvmini"
+	setsid cttyhack kvmini run -m 256 --kernel linux/vmlinuz \
+		--initrd linux/initramfs.cpio.gz \
+		--append "console=ttyS0 kvmini.end=shell"
 	;;
 shell)
 	insmod kvmini.ko

@@ -37,5 +37,12 @@ cp "$guests"/*.bin "$guests"/*.elf "$guests"/*.expected \
 install -m 755 "$here/../guest_tests.sh" "$root/kvmini/guest_tests.sh"
 echo "$kver" >"$root/kvmini/kernel-version"
 
+# A Linux for kvmini to boot: this same kernel, and a small initramfs.
+mkdir -p "$root/kvmini/linux"
+cp "$kernel_dir/vmlinuz" "$root/kvmini/linux/vmlinuz"
+sh "$here/../../guests/linux/mkinitramfs.sh" \
+	"$root/kvmini/linux/initramfs.cpio.gz"
+install -m 755 "$here/../linux_tests.sh" "$root/kvmini/linux_tests.sh"
+
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out.tmp"
 mv "$out.tmp" "$out"

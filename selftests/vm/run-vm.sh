@@ -6,8 +6,8 @@
 # TARGET is qemu-svm-6.1, qemu-svm-6.12, bochs-vmx-6.1, qemu-svm-own (the
 # kernel of make KERNEL=...) or qemu-svm-debug (the debug kernel of
 # `make check-debug`, selftests/vm/debug-kernel.sh); MODE is check, run,
-# bench, shell, debug or fuzz (see init.sh).  In check, run and bench mode
-# the serial console
+# bench, shell, linux, debug or fuzz (see init.sh; shell and linux are
+# interactive).  In check, run and bench mode the serial console
 # is written to BUILD/logs/NAME.log (NAME defaults to TARGET) and a
 # watchdog ends the VM when
 #   - the serial log has not grown for KVMINI_STALL seconds (default 180
@@ -257,7 +257,7 @@ watch_vm() {
 case "$target" in
 qemu-svm-*)
 	qemu_args
-	if [ "$mode" = shell ]; then
+	if [ "$mode" = shell ] || [ "$mode" = linux ]; then
 		exec "${qemu[@]}"
 	fi
 	stall=${KVMINI_STALL:-180}
@@ -269,7 +269,7 @@ qemu-svm-*)
 	vm=$!
 	;;
 bochs-vmx-*)
-	if [ "$mode" = shell ]; then
+	if [ "$mode" = shell ] || [ "$mode" = linux ]; then
 		echo "run-vm: Bochs has no interactive console here; use a qemu target" >&2
 		exit 2
 	fi
