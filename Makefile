@@ -11,7 +11,8 @@
 #   make check KERNEL=path/to/bzImage KDIR=path/to/its/tree
 #                        the QEMU target on your own kernel (also run, shell)
 #   make shell VM=NAME   an interactive VM with kvmini loaded
-#   make linux VM=NAME   ... and the VM's own kernel booted in kvmini, a shell
+#   make linux VM=NAME [BACKEND=kvm]
+#                        ... and the VM's own kernel booted in kvmini, a shell
 #   make bench [VM=NAME] kvmini's cost per exit next to KVM's, per target
 #   make checkpatch      the kernel's checkpatch on kmod/
 #   make install         the module, the tool, the headers, libkvmini.a
@@ -261,9 +262,11 @@ shell: setup
 	@bash selftests/vm/run-vm.sh $(RUN_VM) shell $(BUILD) $(CACHE)
 
 # The VM's own kernel booted in kvmini inside the VM, with a shell.
+# BACKEND=kvm: on the VM's KVM instead.
 linux: setup
 	$(MAKE) vm-images
-	@bash selftests/vm/run-vm.sh $(RUN_VM) linux $(BUILD) $(CACHE)
+	@KVMINI_APPEND="$(if $(BACKEND),kvmini.backend=$(BACKEND))" \
+		bash selftests/vm/run-vm.sh $(RUN_VM) linux $(BUILD) $(CACHE)
 
 # VM= may also name the checks that are not VM targets: make check VM=dkms.
 check: setup
