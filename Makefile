@@ -14,7 +14,8 @@
 #                        KASAN/lockdep/UBSAN kernel built from linux-source
 #   make fuzz SECONDS=N SEED=S [VM=NAME]   the ioctl fuzzer, in a VM
 #   make shell VM=NAME   an interactive VM with kvmini loaded
-#   make linux VM=NAME   ... and the VM's own kernel booted in kvmini, a shell
+#   make linux VM=NAME [BACKEND=kvm]
+#                        ... and the VM's own kernel booted in kvmini, a shell
 #   make bench [VM=NAME] kvmini's cost per exit next to KVM's, per target
 #   make checkpatch      the kernel's checkpatch on kmod/
 #   make install         the module, the tool, the headers, libkvmini.a
@@ -274,9 +275,11 @@ shell: setup
 	@bash selftests/vm/run-vm.sh $(RUN_VM) shell $(BUILD) $(CACHE)
 
 # The VM's own kernel booted in kvmini inside the VM, with a shell.
+# BACKEND=kvm: on the VM's KVM instead.
 linux: setup
 	$(MAKE) vm-images
-	@bash selftests/vm/run-vm.sh $(RUN_VM) linux $(BUILD) $(CACHE)
+	@KVMINI_APPEND="$(if $(BACKEND),kvmini.backend=$(BACKEND))" \
+		bash selftests/vm/run-vm.sh $(RUN_VM) linux $(BUILD) $(CACHE)
 
 # VM= may also name the checks that are not VM targets: make check VM=dkms.
 check: setup

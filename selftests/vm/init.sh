@@ -51,9 +51,20 @@ fuzz)
 	sh /kvmini/in-vm-debug.sh fuzz
 	;;
 linux)
-	insmod kvmini.ko
-	echo "kvmini-vm: booting this kernel in kvmini; Ctrl-A x quits kvmini"
-	setsid cttyhack kvmini run -m 256 --kernel linux/vmlinuz \
+	# kvmini.backend=kvm: the same on KVM, kvm_amd or kvm_intel loaded.
+	backend=$(sed -n 's/.*kvmini\.backend=\([a-z]*\).*/\1/p' /proc/cmdline)
+	if [ "${backend:=kvmini}" = kvm ]; then
+		insmod modules/irqbypass.ko
+		insmod modules/kvm.ko
+		[ -e modules/ccp.ko ] && insmod modules/ccp.ko 2>/dev/null
+		insmod modules/kvm-amd.ko 2>/dev/null ||
+			insmod modules/kvm-intel.ko
+	else
+		insmod kvmini.ko
+	fi
+	echo "kvmini-vm: booting this kernel in kvmini on $backend;" \
+	     "Ctrl-A x quits kvmini"
+	setsid cttyhack kvmini run -b "$backend" -m 256 --kernel linux/vmlinuz \
 		--initrd linux/initramfs.cpio.gz \
 		--append "console=ttyS0 kvmini.end=shell"
 	;;
