@@ -7,6 +7,8 @@
 #   make run             set up, boot the default VM, run the hello guest
 #   make check           set up, run the selftests in every VM target
 #   make check VM=NAME   ... in one target (see TARGETS and CHECKS)
+#   make check VM=NAME ONLY=torture_test,linux   ... only these, for a
+#                        quicker round while working on something
 #   make check-watchdog  a VM that hangs on purpose must be stopped
 #   make check KERNEL=path/to/bzImage KDIR=path/to/its/tree
 #                        the QEMU target on your own kernel (also run, shell)
@@ -282,9 +284,12 @@ linux: setup
 		bash selftests/vm/run-vm.sh $(RUN_VM) linux $(BUILD) $(CACHE)
 
 # VM= may also name the checks that are not VM targets: make check VM=dkms.
+# ONLY=NAME,...: in the VMs, just these selftests (torture_test) or
+# sections (guests, linux, bench, kvm, nmi), for a quicker round.
 check: setup
 	$(MAKE) vm-images
-	@bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(CHECKS))
+	@KVMINI_APPEND="$(if $(ONLY),kvmini.only=$(ONLY))" \
+		bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(CHECKS))
 
 # The debug kernel (built once, then cached), every selftest, the fuzzer
 # (seeds SEED to SEED+3, default 1) and kmemleak on it, in QEMU (SVM);

@@ -6,8 +6,9 @@
  * Needed when kvmini has to look at an instruction itself (an MMIO
  * access to decode, an unhandled exit to report).  The hardware already
  * checked permissions when it ran the instruction, so this walk only
- * translates.  Paging modes: none, 32-bit (with 4 MiB pages), PAE and
- * 4-level (with 2 MiB and 1 GiB pages).  5-level guests are not walked.
+ * translates.  Paging modes: none, 32-bit (with 4 MiB pages), PAE, 4-level
+ * and 5-level (with 2 MiB and 1 GiB pages).  A Linux guest runs 5-level
+ * wherever CPUID shows LA57, as it does under QEMU's -cpu max.
  */
 #include <linux/mm.h>
 #include <asm/processor-flags.h>
@@ -25,7 +26,7 @@ static int read_pte(struct kvmini_vm *vm, u64 gpa, int size, u64 *pte)
 	return kvmini_read_guest(vm, gpa, pte, size);
 }
 
-/* A 64-bit (PAE or 4-level) walk starting at table pa, levels deep. */
+/* A 64-bit (PAE, 4- or 5-level) walk from the table at pa, levels deep. */
 static int walk64(struct kvmini_vm *vm, u64 table, int levels, u64 linear,
 		  u64 *gpa)
 {
@@ -62,10 +63,9 @@ int kvmini_guest_linear_to_gpa(struct kvmini_vcpu *vcpu,
 		*gpa = (sregs->efer & EFER_LMA) ? linear : (u32)linear;
 		return 0;
 	}
-	if (sregs->cr4 & X86_CR4_LA57)
-		return -EOPNOTSUPP;
 	if (sregs->efer & EFER_LMA)
-		return walk64(vm, sregs->cr3, 4, linear, gpa);
+		return walk64(vm, sregs->cr3,
+			      sregs->cr4 & X86_CR4_LA57 ? 5 : 4, linear, gpa);
 
 	linear = (u32)linear;
 	if (sregs->cr4 & X86_CR4_PAE) {

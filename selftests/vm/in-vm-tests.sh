@@ -8,6 +8,12 @@
 # kselftest lines.  The host counts every "ok" and "not ok" line.
 cd /kvmini
 n=0
+# kvmini.only=A,B (make check ONLY=A,B): just these selftests and
+# sections (guests, linux, bench, kvm, nmi); the module checks always run.
+only=$(sed -n 's/.*kvmini\.only=\([^ ]*\).*/\1/p' /proc/cmdline)
+want() {
+	[ -z "$only" ] || echo ",$only," | grep -q ",$1,"
+}
 result() {
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
@@ -57,6 +63,7 @@ for t in bin/*_test; do
 	# real time, which an emulated CPU under load does not keep: that
 	# test runs on the build machine instead (host-devices).
 	[ "$t" = bin/devices_test ] && continue
+	want "${t#bin/}" || continue
 	echo "# running $t"
 	"$t"
 done
@@ -64,15 +71,22 @@ done
 out=$(kvmini run -q guests/hello.bin 2>&1)
 check "kvmini run hello.bin prints Hello" [ "$out" = "Hello" ]
 
-echo "# guests on the kvmini backend"
-sh guest_tests.sh kvmini guests bin/kvmini
-echo "# Linux on the kvmini backend"
-sh linux_tests.sh kvmini linux bin/kvmini
+if want guests; then
+	echo "# guests on the kvmini backend"
+	sh guest_tests.sh kvmini guests bin/kvmini
+fi
+if want linux; then
+	echo "# Linux on the kvmini backend"
+	sh linux_tests.sh kvmini linux bin/kvmini
+fi
 
 # The benchmark's guests once, as a smoke test: every figure is produced
 # and positive.  No timing is judged here; `make bench` measures.
-echo "# benchmark smoke test on the kvmini backend"
-check "bench smoke on kvmini runs to the end" bin/bench smoke --backend kvmini
+if want bench; then
+	echo "# benchmark smoke test on the kvmini backend"
+	check "bench smoke on kvmini runs to the end" \
+		bin/bench smoke --backend kvmini
+fi
 
 check "rmmod kvmini" rmmod kvmini
 
@@ -82,44 +96,53 @@ check "rmmod kvmini" rmmod kvmini
 # (EBUSY) and the kernel log says why; once KVM lets go, it works.  6.12's
 # KVM holds the hardware from load (enable_virt_at_load); turn that off
 # so it, too, only holds it while it has VMs.
-insmod kvmini.ko $kvmini_args
-insmod modules/irqbypass.ko
-kvm_params=
-case $(uname -r) in 6.1.*) ;; *) kvm_params=enable_virt_at_load=0 ;; esac
-insmod modules/kvm.ko $kvm_params
-[ -e modules/ccp.ko ] && insmod modules/ccp.ko 2>/dev/null
-if insmod modules/$kvm_vendor.ko; then
-	bin/kvm_helper hold &
-	holder=$!
-	sleep 1
-	out=$(kvmini run -q guests/hello.bin 2>&1)
-	check "no kvmini VM while KVM holds $vendor (EBUSY)" \
-		sh -c "echo '$out' | grep -q 'Device or resource busy'"
-	check "the refusal names the other hypervisor" \
-		sh -c "dmesg | grep -q 'in use by another hypervisor'"
-	kill $holder
-	wait $holder 2>/dev/null
-	out=$(kvmini run -q guests/hello.bin 2>&1)
-	check "a kvmini VM once KVM has no VM, both modules loaded" \
-		[ "$out" = "Hello" ]
-	check "KVM runs a guest once kvmini has no VM, both loaded" \
-		sh -c "bin/kvm_helper hello | grep -qx Hello"
-	check "rmmod kvmini with KVM loaded" rmmod kvmini
-	# ... and KVM goes on after kvmini left.
-	check "KVM runs a guest after kvmini is unloaded" \
-		sh -c "bin/kvm_helper hello | grep -qx Hello"
-	echo "# the same guests on the KVM backend"
-	sh guest_tests.sh kvm guests bin/kvmini
-	echo "# Linux on the KVM backend"
-	sh linux_tests.sh kvm linux bin/kvmini
-	echo "# benchmark smoke test on the KVM backend"
-	check "bench smoke on KVM runs to the end" bin/bench smoke --backend kvm
-	rmmod "$(echo $kvm_vendor | tr - _)"
-	check "insmod kvmini after KVM is unloaded" insmod kvmini.ko $kvmini_args
-	check "rmmod kvmini after KVM" rmmod kvmini
-else
-	result 1 "insmod $kvm_vendor for the coexistence checks"
-	rmmod kvmini
+if want kvm || want guests || want linux || want bench; then
+	insmod kvmini.ko $kvmini_args
+	insmod modules/irqbypass.ko
+	kvm_params=
+	case $(uname -r) in 6.1.*) ;; *) kvm_params=enable_virt_at_load=0 ;; esac
+	insmod modules/kvm.ko $kvm_params
+	[ -e modules/ccp.ko ] && insmod modules/ccp.ko 2>/dev/null
+	if insmod modules/$kvm_vendor.ko; then
+		bin/kvm_helper hold &
+		holder=$!
+		sleep 1
+		out=$(kvmini run -q guests/hello.bin 2>&1)
+		check "no kvmini VM while KVM holds $vendor (EBUSY)" \
+			sh -c "echo '$out' | grep -q 'Device or resource busy'"
+		check "the refusal names the other hypervisor" \
+			sh -c "dmesg | grep -q 'in use by another hypervisor'"
+		kill $holder
+		wait $holder 2>/dev/null
+		out=$(kvmini run -q guests/hello.bin 2>&1)
+		check "a kvmini VM once KVM has no VM, both modules loaded" \
+			[ "$out" = "Hello" ]
+		check "KVM runs a guest once kvmini has no VM, both loaded" \
+			sh -c "bin/kvm_helper hello | grep -qx Hello"
+		check "rmmod kvmini with KVM loaded" rmmod kvmini
+		# ... and KVM goes on after kvmini left.
+		check "KVM runs a guest after kvmini is unloaded" \
+			sh -c "bin/kvm_helper hello | grep -qx Hello"
+		if want guests; then
+			echo "# the same guests on the KVM backend"
+			sh guest_tests.sh kvm guests bin/kvmini
+		fi
+		if want linux; then
+			echo "# Linux on the KVM backend"
+			sh linux_tests.sh kvm linux bin/kvmini
+		fi
+		if want bench; then
+			echo "# benchmark smoke test on the KVM backend"
+			check "bench smoke on KVM runs to the end" \
+				bin/bench smoke --backend kvm
+		fi
+		rmmod "$(echo $kvm_vendor | tr - _)"
+		check "insmod kvmini after KVM is unloaded" insmod kvmini.ko $kvmini_args
+		check "rmmod kvmini after KVM" rmmod kvmini
+	else
+		result 1 "insmod $kvm_vendor for the coexistence checks"
+		rmmod kvmini
+	fi
 fi
 
 if dmesg | grep -qE "$splat"; then
@@ -131,10 +154,12 @@ fi
 
 # Last: the NMI test, which makes the kernel print NMI backtraces.  After
 # it, only real splats count.
-echo "# running bin/nmi_test"
-insmod kvmini.ko $kvmini_args
-bin/nmi_test
-check "rmmod kvmini after the NMI test" rmmod kvmini
+if want nmi || want nmi_test; then
+	echo "# running bin/nmi_test"
+	insmod kvmini.ko $kvmini_args
+	bin/nmi_test
+	check "rmmod kvmini after the NMI test" rmmod kvmini
+fi
 if dmesg | grep -qE 'WARNING: CPU:|BUG:|Oops|soft lockup|general protection fault'; then
 	result 1 "kernel log has no warnings after the NMI test"
 	dmesg | grep -E -A12 'WARNING: CPU:|BUG:|Oops|soft lockup' | head -n 40 | sed 's/^/# /'
