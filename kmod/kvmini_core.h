@@ -127,7 +127,13 @@ struct kvmini_exit {
 			bool icebp;	/* #DB from INT1 (VMX): skip it */
 			bool has_error;
 			u32 error;
+			u32 dr6;	/* #DB: its B0-B3, BD, BS bits */
 		} exc;
+		struct {
+			u8 dr;		/* 0-7 */
+			u8 gpr;		/* enum kvmini_gpr */
+			bool write;	/* MOV to DRn */
+		} dr;
 	};
 };
 
@@ -211,6 +217,8 @@ struct kvmini_vcpu {
 	bool nmi_pending;		/* (v) KVMINI_NMI waits */
 	bool userspace_window;		/* (v) request_interrupt_window */
 	bool l1d_flush_needed;		/* (v) host code ran since the flush */
+	unsigned long db[4];		/* (v) DR0-DR3 as the guest set them */
+	unsigned long dr6, dr7;		/* (v) DR6, DR7 likewise (debugreg.c) */
 	u64 misc_enable;		/* (v) MSRs core/msr.c keeps */
 	u64 mtrr_def_type;		/* (v) */
 
@@ -360,10 +368,11 @@ int kvmini_insn_length(const u8 *insn, int len, bool long64,
 
 /* A MOV to or from a control register, or LMSW with a register. */
 struct kvmini_cr_op {
-	int cr;
+	int cr;			/* or the debug register, with dr */
 	int gpr;		/* enum kvmini_gpr */
 	bool write;		/* to the control register */
 	bool lmsw;
+	bool dr;		/* MOV to or from a debug register */
 };
 
 int kvmini_decode_cr(const u8 *insn, int len, bool long64,
@@ -422,6 +431,12 @@ static inline void kvmini_machine_check(void)
 	if (IS_ENABLED(CONFIG_X86_MCE))
 		do_machine_check(&regs);
 }
+
+/* core/debugreg.c */
+int kvmini_handle_dr_access(struct kvmini_vcpu *vcpu,
+			    struct kvmini_exit *exit);
+void kvmini_dr_reset(struct kvmini_vcpu *vcpu);
+void kvmini_dr6_note_debug(struct kvmini_vcpu *vcpu, u32 dr6_bits);
 
 /* core/cr.c */
 int kvmini_handle_cr0_write(struct kvmini_vcpu *vcpu,

@@ -195,12 +195,12 @@ if [ "$backend" = kvmini ]; then
 	tap $? "--in-kernel 0x99=loopback: the IN reads 0"
 
 	# A stop on an exit nobody serves names the hardware reason
-	# (real mode: mov %eax, %dr7).
-	printf '\017\043\370\364' >"$tmp/dr7.bin"
+	# (real mode: mov $0x401, %eax; mov %eax, %dr7 - a breakpoint).
+	printf '\146\270\001\004\000\000\017\043\370\364' >"$tmp/dr7.bin"
 	run "$tmp/dr7.bin"
 	st=$?
 	[ "$vendor" = vmx ] && name='0x1d DR_ACCESS' || name='0x37 write_dr7'
-	[ "$st" = 1 ] && has "stopped: unhandled at rip 0x1000 \(hw reason $name info" \
+	[ "$st" = 1 ] && has "stopped: unhandled at rip 0x1006 \(hw reason $name info" \
 		"$tmp/err"
 	tap $? "a vCPU stopped on mov dr7 names its hardware reason (status $st)"
 fi

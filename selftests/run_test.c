@@ -281,10 +281,12 @@ TEST(execute_outside_memory)
 }
 
 /*
- * A debug-register write exits (the host owns DR0-7) and nothing handles
- * it: the raw exit comes out, with the instruction's bytes.
+ * A debug-register write that would arm a breakpoint (L0 in DR7) exits
+ * and nothing handles it: the raw exit comes out, with the instruction's
+ * bytes.
  */
 GUEST_CODE16(mov_dr7,
+	"	mov $0x401, %eax\n"
 	"	mov %eax, %dr7\n"
 	"	hlt\n");
 
@@ -302,7 +304,7 @@ TEST(unhandled_exit_is_raw)
 	EXPECT_EQ(0x23, run->unhandled.insn[1]);
 	EXPECT_EQ(0xf8, run->unhandled.insn[2]);
 	EXPECT_EQ(0xf4, run->unhandled.insn[3]);
-	EXPECT_EQ(GUEST_LOAD_ADDR, rip_of(vcpu));
+	EXPECT_EQ(GUEST_LOAD_ADDR + 6, rip_of(vcpu));
 	EXPECT_EQ(1, kvmini_exit_count(vcpu, KVMINI_EXIT_UNHANDLED));
 	guest_destroy(vcpu);
 }

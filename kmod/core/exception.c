@@ -60,6 +60,7 @@ int kvmini_handle_exception(struct kvmini_vcpu *vcpu,
 		/* INT1 exited before it ran; its #DB is a trap after it. */
 		if (exit->exc.icebp)
 			kvmini_vendor->skip_instruction(vcpu);
+		kvmini_dr6_note_debug(vcpu, exit->exc.dr6);
 		kvmini_queue_exception(vcpu, X86_TRAP_DB, false, 0);
 		return 1;
 	case X86_TRAP_UD:

@@ -106,8 +106,9 @@ int kvmini_insn_length(const u8 *insn, int len, bool long64,
 }
 
 /*
- * MOV to/from CRn (0f 22 / 0f 20) and LMSW (0f 01 /6) with a register
- * operand; returns the instruction's length.  MOV CR ignores the ModRM's
+ * MOV to/from CRn (0f 22 / 0f 20), MOV to/from DRn (0f 23 / 0f 21) and
+ * LMSW (0f 01 /6) with a register operand; returns the instruction's
+ * length.  MOV CR ignores the ModRM's
  * mod field: its operand is always a register.  REX.R, or on AMD a LOCK
  * prefix, selects CR8 and up; REX.B the upper eight registers.
  */
@@ -138,6 +139,17 @@ int kvmini_decode_cr(const u8 *insn, int len, bool long64,
 		op->cr = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0) | (lock ? 8 : 0);
 		op->write = insn[i + 1] == 0x22;
 		op->lmsw = false;
+		op->dr = false;
+		break;
+	case 0x21:
+	case 0x23:
+		/* MOV from/to DRn: no LOCK form, REX.R names DR8+ (#UD). */
+		if (lock || (rex & 4))
+			return -EINVAL;
+		op->cr = (modrm >> 3) & 7;
+		op->write = insn[i + 1] == 0x23;
+		op->lmsw = false;
+		op->dr = true;
 		break;
 	case 0x01:
 		if (((modrm >> 3) & 7) != 6 || (modrm >> 6) != 3)
@@ -145,6 +157,7 @@ int kvmini_decode_cr(const u8 *insn, int len, bool long64,
 		op->cr = 0;
 		op->write = true;
 		op->lmsw = true;
+		op->dr = false;
 		break;
 	default:
 		return -EINVAL;

@@ -331,6 +331,7 @@ long kvmini_vcpu_create(struct kvmini_vm *vm, unsigned long id)
 	vcpu->last_cpu = -1;
 	vcpu->entry_cpu = -1;
 	kvmini_msr_reset(vcpu);
+	kvmini_dr_reset(vcpu);
 	mutex_init(&vcpu->mutex);
 	preempt_notifier_init(&vcpu->preempt_notifier, &kvmini_preempt_ops);
 

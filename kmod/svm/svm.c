@@ -586,6 +586,7 @@ static void svm_complete_exit(struct kvmini_vcpu *vcpu,
 {
 	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
 	bool cr_write = exit->reason == KVMINI_EXIT_CR_ACCESS;
+	bool dr_access = exit->reason == KVMINI_EXIT_DR_ACCESS;
 	struct kvmini_cr_op op;
 	struct kvmini_sregs sregs;
 	struct kvmini_regs regs;
@@ -593,7 +594,7 @@ static void svm_complete_exit(struct kvmini_vcpu *vcpu,
 	u8 insn[15];
 	int n;
 
-	if (!svm->insn_opcode && !cr_write)
+	if (!svm->insn_opcode && !cr_write && !dr_access)
 		return;
 	n = kvmini_read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
 	kvmini_code_mode(&sregs, &long64, &def32);
@@ -612,6 +613,14 @@ static void svm_complete_exit(struct kvmini_vcpu *vcpu,
 		} else {
 			n = -EINVAL;
 		}
+	} else if (dr_access) {
+		/* MOV DR: the bytes name the GPR (no decode assists). */
+		n = kvmini_decode_cr(insn, n, long64, &op);
+		if (n >= 0 && op.dr && op.cr == exit->dr.dr &&
+		    op.write == exit->dr.write)
+			exit->dr.gpr = op.gpr;
+		else
+			n = -EINVAL;
 	} else {
 		n = kvmini_insn_length(insn, n, long64, svm->insn_opcode,
 				       svm->insn_oplen);
@@ -709,6 +718,18 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		/* #AC's error code (always 0) is in EXITINFO1. */
 		exit->exc.has_error = exit->exc.vector == X86_TRAP_AC;
 		exit->exc.error = info1;
+		/*
+		 * The CPU wrote the #DB's cause into the guest's DR6 (the
+		 * VMCB's); the guest's own DR6 is kvmini's copy.
+		 */
+		exit->exc.dr6 = svm->vmcb->save.dr6;
+		svm->vmcb->save.dr6 = DR6_RESERVED;
+		break;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7:
+		/* svm_complete_exit() decodes the register from the bytes. */
+		exit->reason = KVMINI_EXIT_DR_ACCESS;
+		exit->dr.dr = (exit->hw.reason - SVM_EXIT_READ_DR0) & 7;
+		exit->dr.write = exit->hw.reason >= SVM_EXIT_WRITE_DR0;
 		break;
 	case SVM_EXIT_NPF:
 		exit->reason = KVMINI_EXIT_GPA_MAP;

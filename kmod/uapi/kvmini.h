@@ -175,7 +175,8 @@ struct kvmini_sregs {
 	X(TIMESLICE,	69,	"timeslice")	/* VMX time slice */	\
 	X(NMI_WINDOW,	70,	"nmi_window")	/* NMIs unblocked */	\
 	X(CR_ACCESS,	71,	"cr_access")	/* MOV to/from CR8 */	\
-	X(EXCEPTION,	72,	"exception")	/* #DB, #AC, #MC */
+	X(EXCEPTION,	72,	"exception")	/* #DB, #AC, #MC */	\
+	X(DR_ACCESS,	73,	"dr_access")	/* MOV to/from DRn */
 
 enum kvmini_exit_reason {
 #define KVMINI_EXIT_ENUM(name, nr, str)	KVMINI_EXIT_##name = nr,

@@ -923,6 +923,9 @@ static void vmx_decode_exception(struct kvmini_exit *exit, u32 intr)
 	exit->exc.vector = vector;
 	/* INT1 (ICEBP) exits as an instruction would: RIP is at it. */
 	exit->exc.icebp = type == INTR_TYPE_PRIV_SW_EXCEPTION;
+	/* A #DB's qualification holds what it would have put in DR6. */
+	if (vector == X86_TRAP_DB)
+		exit->exc.dr6 = exit->hw.info1;
 	if (intr & INTR_INFO_DELIVER_CODE_MASK) {
 		exit->exc.has_error = true;
 		exit->exc.error = vmcs_read(VM_EXIT_INTR_ERROR_CODE);
@@ -988,6 +991,13 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 		break;
 	case EXIT_REASON_NMI_WINDOW:
 		exit->reason = KVMINI_EXIT_NMI_WINDOW;
+		break;
+	case EXIT_REASON_DR_ACCESS:
+		/* DR number 2:0, direction 4 (1: MOV from DR), GPR 11:8. */
+		exit->reason = KVMINI_EXIT_DR_ACCESS;
+		exit->dr.dr = qual & 7;
+		exit->dr.write = !(qual & BIT(4));
+		exit->dr.gpr = qual >> 8 & 15;
 		break;
 	case EXIT_REASON_CR_ACCESS:
 		/* CR number 3:0, access type 5:4 (0: MOV to, 1: MOV from). */
