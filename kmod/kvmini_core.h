@@ -219,7 +219,8 @@ struct kvmini_vcpu {
 	bool l1d_flush_needed;		/* (v) host code ran since the flush */
 	unsigned long db[4];		/* (v) DR0-DR3 as the guest set them */
 	unsigned long dr6, dr7;		/* (v) DR6, DR7 likewise (debugreg.c) */
-	u64 misc_enable;		/* (v) MSRs core/msr.c keeps */
+	u64 apic_base;			/* (v) MSRs core/msr.c keeps */
+	u64 misc_enable;		/* (v) */
 	u64 mtrr_def_type;		/* (v) */
 
 	struct kvmini_console console;	/* (v) */

@@ -165,6 +165,31 @@ TEST_F(cpuid, override)
 	EXPECT_NE(0x11, g[0]);
 }
 
+/*
+ * A VM whose userspace emulates the local APIC sees the APIC bit in leaf
+ * 1; x2APIC and the TSC deadline timer stay hidden, the APIC id is still
+ * the vCPU's.
+ */
+TEST(local_apic_shown_with_the_flag)
+{
+	struct kvmini_vm *vm = kvmini_vm_create_on(KVMINI_BACKEND_KVMINI,
+						   KVMINI_VM_LOCAL_APIC);
+	uint8_t *mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
+	struct kvmini_vcpu *vcpu;
+	uint32_t g[4];
+
+	memcpy(mem + GUEST_LOAD_ADDR, guest_cpuid_start,
+	       guest_cpuid_end - guest_cpuid_start);
+	vcpu = kvmini_vcpu_create(vm, 3);
+	kvmini_vcpu_setup_real_mode(vcpu, GUEST_LOAD_ADDR, 0x8000);
+	guest_cpuid(_metadata, vcpu, 1, 0, g);
+	EXPECT_TRUE(g[3] & (1u << 9));		/* APIC */
+	EXPECT_FALSE(g[2] & (1u << 21));	/* x2APIC */
+	EXPECT_FALSE(g[2] & (1u << 24));	/* TSC deadline */
+	EXPECT_EQ(3, g[1] >> 24);
+	guest_destroy(vcpu);
+}
+
 /* Rejected tables leave the installed one in place. */
 static void expect_rejected(struct __test_metadata *_metadata,
 			    struct kvmini_vcpu *vcpu, struct kvmini_cpuid *bad,

@@ -38,15 +38,26 @@ GUEST_CODE16(wrmsr_rdmsr,
 	"	out %al, $0x31\n"
 	"	hlt\n");
 
-/* Run the guest on one MSR: 1 if it took #GP, else the value read back. */
-static int msr_round_trip(struct __test_metadata *_metadata, uint32_t msr,
-			  uint64_t value, uint64_t *read_back)
+/*
+ * Run the guest on one MSR, on vCPU id of a VM created with flags: 1 if
+ * it took #GP, else the value read back.
+ */
+static int msr_round_trip_on(struct __test_metadata *_metadata,
+			     unsigned long flags, uint32_t id, uint32_t msr,
+			     uint64_t value, uint64_t *read_back)
 {
-	struct kvmini_vcpu *vcpu = GUEST_CREATE(wrmsr_rdmsr);
+	struct kvmini_vm *vm = kvmini_vm_create_on(KVMINI_BACKEND_KVMINI,
+						   flags);
+	uint8_t *mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
+	struct kvmini_vcpu *vcpu;
 	struct kvmini_regs regs;
 	uint32_t lo, hi;
 	int gp = 0;
 
+	memcpy(mem + GUEST_LOAD_ADDR, guest_wrmsr_rdmsr_start,
+	       guest_wrmsr_rdmsr_end - guest_wrmsr_rdmsr_start);
+	vcpu = kvmini_vcpu_create(vm, id);
+	kvmini_vcpu_setup_real_mode(vcpu, GUEST_LOAD_ADDR, 0x8000);
 	kvmini_get_regs(vcpu, &regs);
 	regs.rcx = msr;
 	regs.rax = (uint32_t)value;
@@ -65,6 +76,12 @@ static int msr_round_trip(struct __test_metadata *_metadata, uint32_t msr,
 	EXPECT_LE(1, kvmini_exit_count(vcpu, KVMINI_EXIT_MSR));
 	guest_destroy(vcpu);
 	return gp;
+}
+
+static int msr_round_trip(struct __test_metadata *_metadata, uint32_t msr,
+			  uint64_t value, uint64_t *read_back)
+{
+	return msr_round_trip_on(_metadata, 0, 0, msr, value, read_back);
 }
 
 static void expect_round_trip(struct __test_metadata *_metadata,
@@ -214,6 +231,53 @@ TEST(guest_syscall_uses_guest_lstar)
 	/* The host's own system calls still work. */
 	EXPECT_EQ(getpid(), getpid());
 	guest_destroy(vcpu);
+}
+
+/*
+ * With a local APIC in userspace the base MSR reads the xAPIC's fixed
+ * base, enabled, and the BSP flag on vCPU 0 only; the enable bit is the
+ * one a write may change.
+ */
+#define MSR_APIC_BASE		0x1b
+#define APIC_BASE		0xfee00000ull
+#define APIC_BASE_BSP		(1ull << 8)
+#define APIC_BASE_EXTD		(1ull << 10)
+#define APIC_BASE_EN		(1ull << 11)
+
+TEST(apic_base_with_local_apic)
+{
+	uint64_t got = 0;
+
+	/* Writing what it holds reads it back, on the BSP and on an AP. */
+	ASSERT_EQ(0, msr_round_trip_on(_metadata, KVMINI_VM_LOCAL_APIC, 0,
+				       MSR_APIC_BASE, APIC_BASE |
+				       APIC_BASE_BSP | APIC_BASE_EN, &got));
+	EXPECT_EQ(APIC_BASE | APIC_BASE_BSP | APIC_BASE_EN, got);
+	ASSERT_EQ(0, msr_round_trip_on(_metadata, KVMINI_VM_LOCAL_APIC, 1,
+				       MSR_APIC_BASE, APIC_BASE | APIC_BASE_EN,
+				       &got));
+	EXPECT_EQ(APIC_BASE | APIC_BASE_EN, got);
+	/* Global disable. */
+	ASSERT_EQ(0, msr_round_trip_on(_metadata, KVMINI_VM_LOCAL_APIC, 1,
+				       MSR_APIC_BASE, APIC_BASE, &got));
+	EXPECT_EQ(APIC_BASE, got);
+	/* An AP cannot claim to be the BSP, nor the BSP drop the flag. */
+	EXPECT_EQ(1, msr_round_trip_on(_metadata, KVMINI_VM_LOCAL_APIC, 1,
+				       MSR_APIC_BASE, APIC_BASE |
+				       APIC_BASE_BSP | APIC_BASE_EN, &got));
+	EXPECT_EQ(1, msr_round_trip_on(_metadata, KVMINI_VM_LOCAL_APIC, 0,
+				       MSR_APIC_BASE, APIC_BASE | APIC_BASE_EN,
+				       &got));
+	/* No other base, no x2APIC mode, no reserved bits. */
+	EXPECT_EQ(1, msr_round_trip_on(_metadata, KVMINI_VM_LOCAL_APIC, 0,
+				       MSR_APIC_BASE, 0xfec00000 |
+				       APIC_BASE_BSP | APIC_BASE_EN, &got));
+	EXPECT_EQ(1, msr_round_trip_on(_metadata, KVMINI_VM_LOCAL_APIC, 0,
+				       MSR_APIC_BASE, APIC_BASE | APIC_BASE_BSP |
+				       APIC_BASE_EN | APIC_BASE_EXTD, &got));
+	EXPECT_EQ(1, msr_round_trip_on(_metadata, KVMINI_VM_LOCAL_APIC, 0,
+				       MSR_APIC_BASE, APIC_BASE | APIC_BASE_BSP |
+				       APIC_BASE_EN | 1, &got));
 }
 
 TEST_HARNESS_MAIN

@@ -22,7 +22,8 @@ enum { EAX, EBX, ECX, EDX };
 
 /*
  * What the guest must not see: virtualization extensions kvmini does not
- * nest, the local APIC it does not have yet, and features whose MSRs it
+ * nest, the local APIC unless userspace emulates one (KVMINI_VM_LOCAL_APIC,
+ * shown again in cpuid_filter()), and features whose MSRs it
  * does not back.  A kernel finding one of those would reach for the MSR
  * without a safe accessor (machine-check MSRs even panic on #GP).
  */
@@ -105,6 +106,8 @@ static void cpuid_filter(struct kvmini_vcpu *vcpu, u32 leaf, u32 index,
 	switch (leaf) {
 	case 1:
 		r[ECX] |= CPUID_BIT(X86_FEATURE_HYPERVISOR);
+		if (vcpu->vm->flags & KVMINI_VM_LOCAL_APIC)
+			r[EDX] |= CPUID_BIT(X86_FEATURE_APIC);
 		/* Initial APIC id: the vCPU id. */
 		r[EBX] = (r[EBX] & 0x00ffffff) | vcpu->id << 24;
 		/* OSXSAVE mirrors the guest's CR4, not the host's. */

@@ -18,6 +18,10 @@
  *   MTRRcap                   0: no variable or fixed ranges, no WC
  *   MTRRdefType               enable, fixed-enable and the default type
  *                             (WB after reset), nothing else
+ *   APIC_BASE                 only in a VM whose userspace emulates the
+ *                             local APIC (KVMINI_VM_LOCAL_APIC): the base
+ *                             0xfee00000, the BSP flag on vCPU 0, the
+ *                             enable bit (the one bit a write may change)
  *
  * The guest boots Linux with these: CPUID hides the features whose MSRs
  * kvmini does not back (core/cpuid.c), so a kernel never reaches for
@@ -77,8 +81,17 @@ static bool mtrr_type_valid(u8 type)
 }
 
 /* MSR values a vCPU starts with. */
+/*
+ * The xAPIC lives in userspace at its power-on base, which does not move:
+ * its MMIO range is where userspace's device model is.
+ */
+#define APIC_BASE_DEFAULT	0xfee00000ull
+#define APIC_BASE_FIXED		(APIC_BASE_DEFAULT | MSR_IA32_APICBASE_BSP)
+
 void kvmini_msr_reset(struct kvmini_vcpu *vcpu)
 {
+	vcpu->apic_base = APIC_BASE_DEFAULT | MSR_IA32_APICBASE_ENABLE |
+			  (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
 	vcpu->misc_enable = MISC_ENABLE_FIXED;
 	vcpu->mtrr_def_type = MTRR_DEF_TYPE_E | MTRR_TYPE_WRBACK;
 }
@@ -100,6 +113,11 @@ static int msr_read(struct kvmini_vcpu *vcpu, u32 index, u64 *data)
 		return 0;
 	case MSR_MTRRdefType:
 		*data = vcpu->mtrr_def_type;
+		return 0;
+	case MSR_IA32_APICBASE:
+		if (!(vcpu->vm->flags & KVMINI_VM_LOCAL_APIC))
+			return -EINVAL;
+		*data = vcpu->apic_base;
 		return 0;
 	case MSR_EFER:
 	case MSR_FS_BASE:
@@ -147,6 +165,13 @@ static int msr_write(struct kvmini_vcpu *vcpu, u32 index, u64 data)
 		if ((data & ~MTRR_DEF_TYPE_VALID) || !mtrr_type_valid(data))
 			return -EINVAL;
 		vcpu->mtrr_def_type = data;
+		return 0;
+	case MSR_IA32_APICBASE:
+		if (!(vcpu->vm->flags & KVMINI_VM_LOCAL_APIC) ||
+		    (data & ~MSR_IA32_APICBASE_ENABLE) !=
+		    (vcpu->apic_base & APIC_BASE_FIXED))
+			return -EINVAL;
+		vcpu->apic_base = data;
 		return 0;
 	case MSR_EFER:
 		return msr_write_efer(vcpu, data);

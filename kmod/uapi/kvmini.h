@@ -62,8 +62,9 @@ struct kvmini_memory_slot {
 
 /*
  * CPUID runs in the kernel.  By default a guest sees the host's values,
- * filtered: VMX, SVM, MONITOR/MWAIT, the local APIC, x2APIC and the TSC
- * deadline timer are hidden (kvmini does not virtualize them), the
+ * filtered: VMX, SVM, MONITOR/MWAIT, the local APIC (unless the VM was
+ * created with KVMINI_VM_LOCAL_APIC), x2APIC and the TSC deadline timer
+ * are hidden (kvmini does not virtualize them), the
  * hypervisor bit is set, leaf 1 reports the vCPU id as the APIC id, and
  * leaf 0x40000000 says "kvminikvmini".  KVMINI_SET_CPUID replaces the
  * VM's table of overrides: an entry answers its leaf (and, with
@@ -473,9 +474,19 @@ struct kvmini_stats_desc {
  * args = RBX, RCX, RDX, RSI, RDI; run->hypercall.ret goes to RAX at the
  * next RUN.  Without it they raise #UD in the guest, as on a machine
  * without a hypervisor.
+ *
+ * KVMINI_VM_LOCAL_APIC: userspace emulates a local APIC per vCPU (xAPIC,
+ * MMIO at 0xfee00000, every access an mmio exit).  CPUID leaf 1 then shows
+ * the APIC (x2APIC and the TSC deadline timer stay hidden), and the
+ * IA32_APIC_BASE MSR (0x1b) is kept in the kernel: it reads 0xfee00000
+ * with the global enable (bit 11) and, on vCPU 0, the BSP flag (bit 8).
+ * A write may clear or set the enable bit only; another base, BSP or
+ * x2APIC mode, or a reserved bit raise #GP.  Without the flag the MSR
+ * raises #GP, as on a CPU without an APIC.
  */
 #define KVMINI_VM_HYPERCALLS	_BITUL(0)
-#define KVMINI_VM_FLAGS		KVMINI_VM_HYPERCALLS
+#define KVMINI_VM_LOCAL_APIC	_BITUL(1)
+#define KVMINI_VM_FLAGS		(KVMINI_VM_HYPERCALLS | KVMINI_VM_LOCAL_APIC)
 
 /* /dev/kvmini */
 #define KVMINI_GET_API_VERSION	_IO(KVMINI_IO, 0x00)
