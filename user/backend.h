@@ -37,6 +37,9 @@ struct kvmini_backend_ops {
 	/* Queue an interrupt vector or an NMI for the next entries. */
 	int (*interrupt)(struct kvmini_vcpu *vcpu, uint8_t vector);
 	int (*nmi)(struct kvmini_vcpu *vcpu);
+	/* Optional: CR8 where the backend keeps it outside SREGS. */
+	unsigned int (*get_cr8)(struct kvmini_vcpu *vcpu);
+	void (*set_cr8)(struct kvmini_vcpu *vcpu, unsigned int cr8);
 	/* Backends with a run page of their own: set immediate_exit there. */
 	void (*set_immediate_exit)(struct kvmini_vcpu *vcpu, bool on);
 	int (*attach_port)(struct kvmini_vm *vm,

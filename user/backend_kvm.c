@@ -43,8 +43,11 @@ static int ret(int r)
 
 static int kvm_vm_create(struct kvmini_vm *vm, unsigned long flags)
 {
-	/* kvmini's hypercall exits have no KVM equivalent. */
-	if (flags)
+	/*
+	 * kvmini's hypercall exits have no KVM equivalent; a local APIC in
+	 * userspace is what KVM without an in-kernel irqchip expects.
+	 */
+	if (flags & ~KVMINI_VM_LOCAL_APIC)
 		return -EINVAL;
 	vm->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->sys_fd < 0)
@@ -86,13 +89,13 @@ static int kvm_set_slot(struct kvmini_vm *vm,
 
 /*
  * KVM checks EFER.LME against the guest's CPUID: give it what KVM
- * supports, seen as kvmini shows it: no local APIC, x2APIC or TSC
- * deadline timer (without an in-kernel irqchip KVM has none to offer:
- * the interrupt controller is the tool's PIC), no VMX, SVM or MONITOR,
- * the hypervisor bit set, and none of KVM's own leaves, so a guest finds
- * the same machine on both backends.
+ * supports, seen as kvmini shows it: no x2APIC or TSC deadline timer,
+ * the local APIC only if the tool emulates one (KVMINI_VM_LOCAL_APIC;
+ * without an in-kernel irqchip KVM has none of its own), no VMX, SVM or
+ * MONITOR, the hypervisor bit set, and none of KVM's own leaves, so a
+ * guest finds the same machine on both backends.
  */
-static void kvm_filter_cpuid(struct kvm_cpuid2 *cpuid)
+static void kvm_filter_cpuid(struct kvm_cpuid2 *cpuid, bool apic)
 {
 	unsigned int i, n = 0;
 
@@ -106,7 +109,8 @@ static void kvm_filter_cpuid(struct kvm_cpuid2 *cpuid)
 				    CPUID_1_ECX_X2APIC |
 				    CPUID_1_ECX_TSC_DEADLINE);
 			e->ecx |= CPUID_1_ECX_HYPERVISOR;
-			e->edx &= ~CPUID_1_EDX_APIC;
+			if (!apic)
+				e->edx &= ~CPUID_1_EDX_APIC;
 		}
 		if (e->function == 0x80000001)
 			e->ecx &= ~CPUID_8000_0001_ECX_SVM;
@@ -127,16 +131,44 @@ static int kvm_set_cpuid(struct kvmini_vcpu *vcpu)
 	cpuid->nent = KVM_MAX_CPUID;
 	r = ret(ioctl(vcpu->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid));
 	if (!r) {
-		kvm_filter_cpuid(cpuid);
+		kvm_filter_cpuid(cpuid,
+				 vcpu->vm->flags & KVMINI_VM_LOCAL_APIC);
 		r = ret(ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid));
 	}
 	free(cpuid);
 	return r;
 }
 
+#define MSR_IA32_APICBASE	0x1b
+#define APIC_BASE_DEFAULT	0xfee00000ull
+#define APIC_BASE_BSP		(1ull << 8)
+#define APIC_BASE_ENABLE	(1ull << 11)
+
+/*
+ * Without an in-kernel irqchip KVM still keeps IA32_APIC_BASE for the
+ * guest, starting at 0: give it the power-on value kvmini's module has
+ * (uapi: KVMINI_VM_LOCAL_APIC).  After the CPUID, which KVM checks the
+ * value against.
+ */
+static int kvm_set_apic_base(struct kvmini_vcpu *vcpu, uint32_t id)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = {
+		.hdr.nmsrs = 1,
+		.e.index = MSR_IA32_APICBASE,
+		.e.data = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
+			  (id ? 0 : APIC_BASE_BSP),
+	};
+	int r = ioctl(vcpu->fd, KVM_SET_MSRS, &m);
+
+	return r < 0 ? -errno : r == 1 ? 0 : -EINVAL;
+}
+
 static int kvm_vcpu_create(struct kvmini_vcpu *vcpu, uint32_t id)
 {
-	int size;
+	int size, r;
 
 	vcpu->fd = ioctl(vcpu->vm->fd, KVM_CREATE_VCPU, id);
 	if (vcpu->fd < 0)
@@ -153,7 +185,10 @@ static int kvm_vcpu_create(struct kvmini_vcpu *vcpu, uint32_t id)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (vcpu->run == MAP_FAILED)
 		return -errno;
-	return kvm_set_cpuid(vcpu);
+	r = kvm_set_cpuid(vcpu);
+	if (!r && (vcpu->vm->flags & KVMINI_VM_LOCAL_APIC))
+		r = kvm_set_apic_base(vcpu, id);
+	return r;
 }
 
 static void kvm_vcpu_free(struct kvmini_vcpu *vcpu)
@@ -196,6 +231,8 @@ static int kvm_set_sregs(struct kvmini_vcpu *vcpu,
 		return r;
 	/* Keep KVM's APIC base and pending interrupts as they are. */
 	memcpy(&k, sregs, offsetof(struct kvmini_sregs, reserved));
+	/* KVM loads CR8 from the run page at the next RUN: keep them one. */
+	((struct kvm_run *)vcpu->backend_run)->cr8 = sregs->cr8;
 	return ret(ioctl(vcpu->fd, KVM_SET_SREGS, &k));
 }
 
@@ -256,6 +293,12 @@ static uint32_t kvm_translate(struct kvmini_vcpu *vcpu, struct kvm_run *k)
 		run->hw.info1 = k->fail_entry.hardware_entry_failure_reason;
 		return KVMINI_EXIT_FAIL_ENTRY;
 	case KVM_EXIT_INTR:
+	/*
+	 * The guest lowered CR8, which KVM without an in-kernel APIC hands
+	 * to userspace: an interrupt the TPR held back may be due now.
+	 * Nothing else to do: the next RUN looks at the interrupts.
+	 */
+	case KVM_EXIT_SET_TPR:
 		return KVMINI_EXIT_INTR;
 	default:
 		run->unhandled.insn_len = 0;
@@ -294,6 +337,17 @@ static int kvm_interrupt(struct kvmini_vcpu *vcpu, uint8_t vector)
 static int kvm_nmi(struct kvmini_vcpu *vcpu)
 {
 	return ret(ioctl(vcpu->fd, KVM_NMI, 0));
+}
+
+/* KVM loads CR8 from its run page at every RUN and stores it at exits. */
+static unsigned int kvm_get_cr8(struct kvmini_vcpu *vcpu)
+{
+	return ((struct kvm_run *)vcpu->backend_run)->cr8;
+}
+
+static void kvm_set_cr8(struct kvmini_vcpu *vcpu, unsigned int cr8)
+{
+	((struct kvm_run *)vcpu->backend_run)->cr8 = cr8;
 }
 
 /* KVM reads immediate_exit from its own page; the handler may run anytime. */
@@ -504,6 +558,8 @@ const struct kvmini_backend_ops kvmini_backend_kvm = {
 	.exit_count	= kvm_exit_count,
 	.interrupt	= kvm_interrupt,
 	.nmi		= kvm_nmi,
+	.get_cr8	= kvm_get_cr8,
+	.set_cr8	= kvm_set_cr8,
 	.set_immediate_exit = kvm_set_immediate_exit,
 	.attach_port	= kvm_attach_port,
 	.detach_port	= kvm_detach_port,

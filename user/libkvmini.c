@@ -66,6 +66,7 @@ struct kvmini_vm *kvmini_vm_create_on(enum kvmini_backend backend,
 		kvmini_die("calloc");
 	vm->ops = backends[backend];
 	vm->sys_fd = vm->fd = -1;
+	vm->flags = flags;
 	CHECK(vm->ops->vm_create(vm, flags), "creating a VM on %s%s",
 	      vm->ops->name, backend == KVMINI_BACKEND_KVMINI ?
 	      " (is kvmini.ko loaded?)" : "");
@@ -304,6 +305,29 @@ void kvmini_vcpu_set_immediate_exit(struct kvmini_vcpu *vcpu, bool on)
 	vcpu->run->immediate_exit = on;
 	if (vcpu->vm->ops->set_immediate_exit)
 		vcpu->vm->ops->set_immediate_exit(vcpu, on);
+}
+
+unsigned int kvmini_vcpu_get_cr8(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_sregs sregs;
+
+	if (vcpu->vm->ops->get_cr8)
+		return vcpu->vm->ops->get_cr8(vcpu);
+	kvmini_get_sregs(vcpu, &sregs);
+	return sregs.cr8;
+}
+
+void kvmini_vcpu_set_cr8(struct kvmini_vcpu *vcpu, unsigned int cr8)
+{
+	struct kvmini_sregs sregs;
+
+	if (vcpu->vm->ops->set_cr8) {
+		vcpu->vm->ops->set_cr8(vcpu, cr8);
+		return;
+	}
+	kvmini_get_sregs(vcpu, &sregs);
+	sregs.cr8 = cr8;
+	kvmini_set_sregs(vcpu, &sregs);
 }
 
 int kvmini_vm_attach_port(struct kvmini_vm *vm,

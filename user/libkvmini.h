@@ -23,6 +23,7 @@ struct kvmini_vm {
 	int sys_fd;		/* /dev/kvmini or /dev/kvm */
 	int fd;			/* the VM */
 	uint32_t nr_slots;
+	unsigned long flags;	/* KVMINI_VM_* it was created with */
 	void *backend;		/* the backend's own state, if any */
 };
 
@@ -114,6 +115,15 @@ int kvmini_vcpu_nmi(struct kvmini_vcpu *vcpu);
  * handler calls it, so a kick that lands just before RUN still ends it.
  */
 void kvmini_vcpu_set_immediate_exit(struct kvmini_vcpu *vcpu, bool on);
+
+/*
+ * CR8, the task priority a local APIC's TPR mirrors (bits 7-4), where
+ * the backend keeps it: on kvmini in the vCPU's state (SREGS), on KVM
+ * without an in-kernel APIC in its run page, which KVM loads at every
+ * RUN and fills at every exit.  From the vCPU's own thread, between RUNs.
+ */
+unsigned int kvmini_vcpu_get_cr8(struct kvmini_vcpu *vcpu);
+void kvmini_vcpu_set_cr8(struct kvmini_vcpu *vcpu, unsigned int cr8);
 
 /* Port I/O data of the current KVMINI_EXIT_IO. */
 static inline void *kvmini_io_data(struct kvmini_vcpu *vcpu)
