@@ -163,10 +163,11 @@ GUESTS		+= $(patsubst %,$(BUILD)/guests/%32.elf,$(GUESTS_C32)) \
 		   $(patsubst %,$(BUILD)/guests/%_mb.elf,$(GUESTS_MB)) \
 		   $(patsubst %,$(BUILD)/guests/%64.elf,$(GUESTS_C64))
 GUEST_LIB	:= guests/lib/printf.c guests/lib/guest.h guests/lib/guest.ld \
-		   guests/lib/intr.c user/devices/testdev.h user/multiboot.h
+		   guests/lib/intr.c guests/lib/apic.c guests/lib/ap64.S user/devices/testdev.h user/multiboot.h
 # The runtime every guest links, after its entry code.
 GUEST_RT32	:= guests/lib/intr32.S guests/lib/printf.c guests/lib/intr.c
-GUEST_RT64	:= guests/lib/intr64.S guests/lib/printf.c guests/lib/intr.c
+GUEST_RT64	:= guests/lib/intr64.S guests/lib/printf.c guests/lib/intr.c \
+		   guests/lib/apic.c guests/lib/ap64.S
 
 # A Multiboot image at 0x8000, below the library's tables at 0x10000: one
 # vCPU's stack keeps it small enough.

@@ -87,14 +87,17 @@ static void run_usage(FILE *out)
 		"\n"
 		"options:\n"
 		"  -m, --mem MIB         guest memory in MiB (default 16)\n"
-		"  -c, --cpus N          vCPUs, each in its own thread (default 1, max %d)\n"
+		"  -c, --cpus N          vCPUs, each in its own thread (default 1, max %d);\n"
+		"                        vCPU 0 starts, the others wait for INIT and\n"
+		"                        STARTUP IPIs from it (real mode at vector << 8)\n"
 		"      --mode MODE       real, protected or long: how to start a flat\n"
 		"                        binary (default real; ELF and Multiboot pick);\n"
 		"                        Linux's 32-bit or 64-bit entry (default 64)\n"
 		"  -a, --addr ADDR       load address of a flat binary (default 0x1000)\n"
 		"  -e, --entry ADDR      start here instead of the image's entry\n"
 		"      --cmdline TEXT    the Multiboot or Linux command line\n"
-		"      --kernel BZIMAGE  boot Linux (boot protocol 2.10+, one vCPU)\n"
+		"      --kernel BZIMAGE  boot Linux (boot protocol 2.10+; an MP table\n"
+		"                        tells it the vCPUs and the IOAPIC)\n"
 		"      --initrd FILE     Linux's initial RAM disk\n"
 		"      --append TEXT     the same as --cmdline\n"
 		"  -b, --backend NAME    kvmini (/dev/kvmini, default) or kvm (/dev/kvm)\n"
@@ -117,7 +120,9 @@ static void run_usage(FILE *out)
 		"  -q, --quiet           no exit summary on stderr\n"
 		"  -h, --help            this text\n"
 		"\n"
-		"devices: 8259A PICs (0x20, 0xa0, ELCR 0x4d0), 8254 PIT (0x40, port B\n"
+		"devices: a local APIC per vCPU at 0xfee00000, an IOAPIC at 0xfec00000\n"
+		"(24 pins; ISA IRQ n at pin n, the PIT's IRQ 0 at pin 2),\n"
+		"8259A PICs (0x20, 0xa0, ELCR 0x4d0), 8254 PIT (0x40, port B\n"
 		"0x61) on IRQ 0, a 16550A UART at 0x3f8 on IRQ 4 (stdin, stdout; on a\n"
 		"terminal Ctrl-A x quits), CMOS RTC (0x70) on IRQ 8, i8042 (0x60,\n"
 		"0x64; 0xfe resets: the run ends), fw_cfg (0x510), POST port 0x80,\n"
@@ -278,10 +283,6 @@ static int parse_options(int argc, char **argv, struct options *opt)
 		if (optind != argc)
 			return usage_error("run", "--kernel runs no GUEST, "
 					   "not '%s'", argv[optind]);
-		/* Without local APICs nobody can start a second CPU. */
-		if (opt->cpus != 1)
-			return usage_error("run", "--kernel runs on one vCPU "
-					   "(no local APIC yet)");
 		return 0;
 	}
 	if (opt->load.initrd)
@@ -511,7 +512,9 @@ static int cmd_run(const struct options *opt)
 		fprintf(stderr, "kvmini: cannot set up the devices\n");
 		return 1;
 	}
-	vm = kvmini_vm_create_on(opt->backend, 0);
+	/* The APICs are the tool's: the hypervisor shows them in CPUID. */
+	vm = kvmini_vm_create_on(opt->backend, irq_have_lapic() ?
+				 KVMINI_VM_LOCAL_APIC : 0);
 	gm.mem = kvmini_vm_add_memory(vm, 0, gm.size);
 	if (load_guest(opt->guest, &gm, &opt->load, &img))
 		return 1;
@@ -520,9 +523,18 @@ static int cmd_run(const struct options *opt)
 
 	nr_cpus = opt->cpus;
 	for (i = 0; i < nr_cpus; i++) {
+		/*
+		 * With local APICs only the boot CPU starts at the entry; the
+		 * others wait for the guest to start them (INIT, STARTUP),
+		 * in the state irq.c keeps for INIT: power-on.
+		 */
+		bool ap = i && irq_have_lapic();
+
 		cpus[i].vcpu = kvmini_vcpu_create(vm, i);
-		setup_vcpu(cpus[i].vcpu, i, gm.mem, &img,
-			   opt->entry ? opt->entry : img.entry);
+		irq_vcpu_created(i, cpus[i].vcpu, ap);
+		if (!ap)
+			setup_vcpu(cpus[i].vcpu, i, gm.mem, &img,
+				   opt->entry ? opt->entry : img.entry);
 	}
 	/* Tracing follows the threads created after it starts. */
 	if (opt->trace && trace_start(opt->trace_file, opt->backend))

@@ -121,6 +121,58 @@ static inline void sti_hlt(void)
 	asm volatile("sti; hlt" : : : "memory");
 }
 
+/* The local APIC (apic.c, 64-bit guests): xAPIC registers by MMIO. */
+#define APIC_BASE		0xfee00000
+#define APIC_ID			0x020
+#define APIC_VERSION		0x030
+#define APIC_TPR		0x080
+#define APIC_PPR		0x0a0
+#define APIC_EOI		0x0b0
+#define APIC_LDR		0x0d0
+#define APIC_DFR		0x0e0
+#define APIC_SPIV		0x0f0
+#define APIC_ISR		0x100
+#define APIC_IRR		0x200
+#define APIC_ESR		0x280
+#define APIC_ICR_LOW		0x300
+#define APIC_ICR_HIGH		0x310
+#define APIC_LVT_TIMER		0x320
+#define APIC_LVT_LINT0		0x350
+#define APIC_TIMER_INITIAL	0x380
+#define APIC_TIMER_CURRENT	0x390
+#define APIC_TIMER_DIVIDE	0x3e0
+#define APIC_SPIV_ENABLE	(1u << 8)
+#define APIC_LVT_MASKED		(1u << 16)
+#define APIC_TIMER_PERIODIC	(1u << 17)
+#define APIC_DM_FIXED		(0u << 8)
+#define APIC_DM_LOWEST		(1u << 8)
+#define APIC_DM_NMI		(4u << 8)
+#define APIC_DM_INIT		(5u << 8)
+#define APIC_DM_STARTUP		(6u << 8)
+#define APIC_LOGICAL		(1u << 11)
+#define APIC_ASSERT		(1u << 14)
+#define APIC_LEVEL		(1u << 15)
+#define APIC_DEST_SELF		(1u << 18)
+#define APIC_DEST_ALL		(2u << 18)
+#define APIC_DEST_ALL_BUT_SELF	(3u << 18)
+#define APIC_ESR_SEND_ACCEPT	(1u << 2)
+#define APIC_ESR_SEND_ILLEGAL	(1u << 5)
+
+uint32_t apic_read(uint32_t reg);
+void apic_write(uint32_t reg, uint32_t v);
+uint32_t apic_esr(void);
+void apic_enable(uint8_t spurious_vector);
+void apic_eoi(void);
+/* Send icr (the low half) to dest (the high half's APIC ID or mask). */
+void apic_ipi(uint8_t dest, uint32_t icr);
+/*
+ * Start the AP with this APIC ID: the trampoline (ap64.S) goes to page
+ * (below 1 MiB, 4 KiB-aligned), then INIT and STARTUP; the AP calls
+ * ap_main(its APIC ID) in long mode, on its own stack.
+ */
+void smp_start_ap(uint8_t apic_id, uintptr_t page);
+void ap_main(unsigned int apic_id);
+
 /* printf to the debug console: %c %s %d %u %x %p, and l/ll for sizes. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
