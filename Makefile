@@ -138,6 +138,7 @@ $(BUILD)/lib/libkvmini.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 TOOL_SRCS	:= user/kvmini.c user/device.c user/loader.c user/bzimage.c \
+		   user/mptable.c \
 		   user/irq.c user/iothread.c user/ports.c user/stat.c \
 		   user/trace.c $(wildcard user/devices/*.c)
 TOOL_HDRS	:= user/device.h user/loader.h user/multiboot.h user/irq.h \

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # linux_tests.sh BACKEND LINUX_DIR KVMINI - boot a Linux kernel in kvmini
-# on BACKEND (kvmini or kvm), twice, and report TAP.
+# on BACKEND (kvmini or kvm), on one vCPU twice, then on 2 and 4, and
+# report TAP.
 #
 # LINUX_DIR holds vmlinuz (in the test VMs, the VM's own kernel) and
 # initramfs.cpio.gz (guests/linux/mkinitramfs.sh).  Each boot runs
@@ -13,7 +14,10 @@
 # with stdin on a FIFO, and passes when /init runs, prints the same
 # `uname -r` as this kernel, sees the timer count rise, reads the line
 # typed here once it asks for it, and `poweroff -f` (first boot) or
-# `reboot -f` (second) ends kvmini with status 0.  The time from starting
+# `reboot -f` (second) ends kvmini with status 0.  The SMP boots
+# (--cpus 2 and 4, poweroff) also pass only when /proc/cpuinfo lists
+# every vCPU, each counts local APIC timer interrupts (LOC) and
+# rescheduling and function-call IPIs (RES, CAL) were taken.  The time from starting
 # kvmini to /init is printed.  KVMINI_LINUX_TIMEOUT (seconds, default
 # 900) bounds a boot, KVMINI_LINUX_MEM (MiB, default 256) its memory.
 backend=$1 dir=$2 kvmini=$3
@@ -32,14 +36,14 @@ uptime_s() {
 }
 
 boot() {
-	end=$1
-	log=/tmp/linux-$backend-$end.log
-	fifo=/tmp/linux-$backend-$end.in
+	end=$1 cpus=${2:-1}
+	log=/tmp/linux-$backend-$end-$cpus.log
+	fifo=/tmp/linux-$backend-$end-$cpus.in
 	rm -f "$fifo"
 	: >"$log"
 	mkfifo "$fifo"
 	start=$(uptime_s)
-	timeout "$timeout" "$kvmini" run -b "$backend" -m "$mem" \
+	timeout "$timeout" "$kvmini" run -b "$backend" -m "$mem" -c "$cpus" \
 		--kernel "$dir/vmlinuz" --initrd "$dir/initramfs.cpio.gz" \
 		--append "console=ttyS0 panic=-1 kvmini.end=$end" \
 		<"$fifo" >"$log" 2>&1 &
@@ -73,25 +77,37 @@ boot() {
 	rm -f "$fifo"
 	out=$(tr -d '\r' <"$log")
 
+	on="$backend, $cpus vCPU(s)"
 	if [ -n "$at_init" ]; then
 		secs=$(echo "$start $at_init" | awk '{ printf "%.1f", $2 - $1 }')
-		echo "# $backend: /init after $secs s"
-		tap 0 "Linux boots to /init on $backend (kvmini.end=$end, $secs s)"
+		echo "# $on: /init after $secs s"
+		tap 0 "Linux boots to /init on $on (kvmini.end=$end, $secs s)"
 	else
-		tap 1 "Linux boots to /init on $backend (kvmini.end=$end)"
+		tap 1 "Linux boots to /init on $on (kvmini.end=$end)"
+	fi
+	if [ "$cpus" -gt 1 ]; then
+		echo "$out" | grep -qx "linux-guest: cpus $cpus"
+		tap $? "/proc/cpuinfo lists $cpus CPUs on $on"
+		echo "$out" | grep -E '^linux-guest: +(LOC|RES|CAL):' | sed 's/^/# /'
+		echo "$out" | awk -v n="$cpus" '
+			$2 == "LOC:" { for (i = 3; i < 3 + n; i++) if ($i > 0) loc++ }
+			$2 == "RES:" { for (i = 3; i < 3 + n; i++) res += $i }
+			$2 == "CAL:" { for (i = 3; i < 3 + n; i++) cal += $i }
+			END { exit !(loc == n && res > 0 && cal > 0) }'
+		tap $? "LOC on every CPU, RES and CAL IPIs in /proc/interrupts on $on"
 	fi
 	echo "$out" | grep -qx "linux-guest: uname -r $(uname -r)"
-	tap $? "/init prints uname -r $(uname -r) on $backend"
+	tap $? "/init prints uname -r $(uname -r) on $on"
 	ticks=$(echo "$out" | sed -n 's/^linux-guest: timer interrupts \([0-9]*\) -> \([0-9]*\)$/\1 \2/p')
 	echo "$ticks" | awk '{ exit !($2 > $1 && $1 > 0) }'
 	ticks_ok=$?
-	tap $ticks_ok "the timer count rises in /proc/interrupts on $backend ($ticks)"
+	tap $ticks_ok "the timer count rises in /proc/interrupts on $on ($ticks)"
 	[ $ticks_ok = 0 ] || echo "$out" | grep -A3 'linux-guest: timer' |
 		sed 's/^/# /'
 	echo "$out" | grep -qx "linux-guest: read '$line'"
-	tap $? "a line typed on the serial console reaches /init on $backend"
+	tap $? "a line typed on the serial console reaches /init on $on"
 	tap "$([ "$status" = 0 ]; echo $?)" \
-		"$end -f ends kvmini with status 0 on $backend (status $status)"
+		"$end -f ends kvmini with status 0 on $on (status $status)"
 	if [ "$status" != 0 ] || [ -z "$at_init" ]; then
 		echo "$out" | tail -n 30 | sed 's/^/# /'
 	fi
@@ -99,3 +115,5 @@ boot() {
 
 boot poweroff
 boot reboot
+boot poweroff 2
+boot poweroff 4

@@ -20,20 +20,23 @@
  *   0x07000          the zero page; RSI/ESI points here at entry
  *   0x10000-0x16fff  the library's GDT and identity page tables
  *   0x20000          the command line
- *   0x9fc00-0xfffff  reserved: the EBDA and the ISA hole
+ *   0x9fc00-0xfffff  reserved: the EBDA (the MP tables, mptable.c) and
+ *                    the ISA hole
  *   pref_address     the kernel (16 MiB for Debian's), init_size bytes
  *                    from there for it to decompress into
  *   top of RAM       the initrd, page-aligned, below initrd_addr_max
  *
  * and the e820 map says the same: RAM below 0x9fc00, reserved to 1 MiB,
- * RAM from 1 MiB to the end of guest memory.  There is no ACPI, no MP
- * table and no local APIC: Linux runs on the 8259A PIC and the PIT.
+ * RAM from 1 MiB to the end of guest memory.  There is no ACPI: the MP
+ * tables in the EBDA (mptable.c) list the vCPUs, their local APICs and
+ * the IOAPIC, and Linux starts the other vCPUs with INIT and STARTUP.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <asm/bootparam.h>
 
+#include "irq.h"
 #include "libkvmini.h"
 #include "loader.h"
 
@@ -201,6 +204,9 @@ int load_linux(const char *path, const struct guest_memory *gm,
 	bp->hdr.cmd_line_ptr = CMDLINE_ADDR;
 	memcpy(gm->mem + CMDLINE_ADDR, cmdline, cmd_len + 1);
 	bios_facts(gm, bp);
+	/* With local APICs, the MP tables tell Linux the CPUs and IOAPIC. */
+	if (irq_have_lapic())
+		mptable_build(gm->mem, opt->cpus);
 	if (opt->initrd && load_initrd(opt->initrd, gm, bp, load + need))
 		goto out;
 

@@ -614,5 +614,6 @@ int main(int argc, char **argv)
 	r = parse_options(argc - 1, argv + 1, &opt);
 	if (r)
 		return r < 0 ? 0 : r;
+	opt.load.cpus = opt.cpus;
 	return cmd_run(&opt);
 }

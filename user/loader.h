@@ -25,6 +25,7 @@ struct load_options {
 	const char *cmdline;	/* Multiboot and Linux */
 	bool is_linux;		/* the image is a Linux bzImage */
 	const char *initrd;	/* Linux */
+	int cpus;		/* Linux: the vCPUs the MP table lists */
 };
 
 struct guest_image {
@@ -56,6 +57,8 @@ int load_place(const struct guest_memory *gm, struct guest_image *img,
 /* bzimage.c: the Linux/x86 boot protocol. */
 int load_linux(const char *path, const struct guest_memory *gm,
 	       const struct load_options *opt, struct guest_image *img);
+/* mptable.c: the MP tables in the EBDA, for Linux. */
+void mptable_build(uint8_t *mem, int nr_cpus);
 struct kvmini_vcpu;
 void linux_setup_vcpu(struct kvmini_vcpu *vcpu, uint8_t *mem,
 		      const struct guest_image *img);

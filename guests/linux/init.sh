@@ -17,15 +17,21 @@ end=$(sed -n 's/.*kvmini\.end=\([a-z]*\).*/\1/p' /proc/cmdline)
 echo "linux-guest: /init runs, $(cut -d' ' -f1 /proc/uptime) s after the kernel started"
 echo "linux-guest: uname -r $(uname -r)"
 
-# IRQ 0 is the PIT; its count must rise while we wait.
+echo "linux-guest: cpus $(grep -c '^processor' /proc/cpuinfo)"
+
+# The timer: the local APICs' (LOC, every CPU's summed) where Linux uses
+# them, else IRQ 0, the PIT.  Its count must rise while we wait.
 timer() {
-	sed -n 's/^ *0: *\([0-9]*\).*/\1/p' /proc/interrupts
+	awk '$1 == "LOC:" { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++)
+				  n += $i; loc = 1 }
+	     $1 == "0:" { irq0 = $2 }
+	     END { print loc ? n : irq0 }' /proc/interrupts
 }
 t1=$(timer)
 sleep 1
 t2=$(timer)
 echo "linux-guest: timer interrupts $t1 -> $t2"
-grep -E '^ *(0|4):' /proc/interrupts | sed 's/^/linux-guest: /'
+grep -E '^ *(0|4|LOC|RES|CAL|TLB):' /proc/interrupts | sed 's/^/linux-guest: /'
 
 case "$end" in
 shell)
