@@ -846,4 +846,459 @@ TEST(port_0x80_sink)
 	EXPECT_FALSE(device_pio(0x2f8, &(uint8_t){ 0 }, 1, true));
 }
 
+/* ------------------------------------------------------------------ */
+/* Local APICs (three vCPUs) and the IOAPIC                             */
+/* ------------------------------------------------------------------ */
+
+#define APIC		0xfee00000
+#define IOAPIC		0xfec00000
+
+/* An APIC register as vCPU cpu sees it: its own APIC. */
+static uint32_t apic_rd(int cpu, uint32_t reg)
+{
+	uint32_t v;
+
+	irq_set_current_cpu(cpu);
+	device_mmio(APIC + reg, &v, 4, false);
+	return v;
+}
+
+static void apic_wr(int cpu, uint32_t reg, uint32_t v)
+{
+	irq_set_current_cpu(cpu);
+	device_mmio(APIC + reg, &v, 4, true);
+}
+
+static uint32_t apic_esr(int cpu)
+{
+	apic_wr(cpu, 0x280, 0);
+	return apic_rd(cpu, 0x280);
+}
+
+/* ICR: destination, then the command, from vCPU cpu. */
+static void ipi(int cpu, uint8_t dest, uint32_t icr)
+{
+	apic_wr(cpu, 0x310, (uint32_t)dest << 24);
+	apic_wr(cpu, 0x300, icr);
+}
+
+static bool cpu_pending(int cpu)
+{
+	bool r;
+
+	machine_lock();
+	r = irq_cpu_pending(cpu);
+	machine_unlock();
+	return r;
+}
+
+static int cpu_inta(int cpu)
+{
+	int v;
+
+	machine_lock();
+	v = irq_cpu_acknowledge(cpu);
+	machine_unlock();
+	return v;
+}
+
+/* Every APIC software-enabled (spurious vector 0xff), LINT0 masked. */
+static void apics_enable(void)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < 3; cpu++) {
+		apic_wr(cpu, 0xf0, 0x1ff);
+		apic_wr(cpu, 0x350, 0x10000);
+	}
+}
+
+TEST(apic_after_reset)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	EXPECT_EQ(0, apic_rd(0, 0x20));
+	EXPECT_EQ(2u << 24, apic_rd(2, 0x20));
+	EXPECT_EQ(0x00050014, apic_rd(1, 0x30));
+	EXPECT_EQ(0xffffffff, apic_rd(1, 0xe0));
+	/* vCPU 0: virtual wire mode, as a BIOS leaves it. */
+	EXPECT_EQ(0x1ff, apic_rd(0, 0xf0));
+	EXPECT_EQ(0x700, apic_rd(0, 0x350));
+	EXPECT_EQ(0x400, apic_rd(0, 0x360));
+	/* The others: disabled, every LVT masked, and they stay masked. */
+	EXPECT_EQ(0xff, apic_rd(1, 0xf0));
+	EXPECT_EQ(0x10000, apic_rd(1, 0x320));
+	apic_wr(1, 0x350, 0x700);
+	EXPECT_EQ(0x10700, apic_rd(1, 0x350));
+	/* An APIC's registers are its vCPU's own. */
+	apic_wr(1, 0x80, 0x20);
+	EXPECT_EQ(0x20, apic_rd(1, 0x80));
+	EXPECT_EQ(0, apic_rd(2, 0x80));
+}
+
+TEST(apic_read_only_and_missing_registers)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	apics_enable();
+	apic_wr(0, 0x30, 0);		/* version */
+	apic_wr(0, 0xa0, 0xff);		/* PPR */
+	apic_wr(0, 0x200 + 0x10, ~0u);	/* IRR */
+	apic_wr(0, 0x100 + 0x10, ~0u);	/* ISR */
+	apic_wr(0, 0x390, 1234);	/* current count */
+	EXPECT_EQ(0x00050014, apic_rd(0, 0x30));
+	EXPECT_EQ(0, apic_rd(0, 0xa0));
+	EXPECT_EQ(0, apic_rd(0, 0x210));
+	EXPECT_EQ(0, apic_rd(0, 0x110));
+	EXPECT_EQ(0, apic_rd(0, 0x390));
+	EXPECT_EQ(0, apic_esr(0));
+	/* No register at 0x2f0 (no CMCI) nor 0x400: illegal address. */
+	apic_rd(0, 0x2f0);
+	EXPECT_EQ(0x80, apic_esr(0));
+	apic_wr(0, 0x400, 1);
+	EXPECT_EQ(0x80, apic_esr(0));
+	EXPECT_EQ(0, apic_esr(0));
+	/* The delivery status bit of ICR and LINT's remote IRR: read-only. */
+	apic_wr(0, 0x300, 0x10000 | 0x1000 | 0x40 | (2u << 18));
+	EXPECT_EQ(0, apic_rd(0, 0x300) & 0x1000);
+	apic_wr(0, 0x350, 0x4000 | 0x10000);
+	EXPECT_EQ(0x10000, apic_rd(0, 0x350));
+}
+
+TEST(apic_fixed_ipi_priorities_and_eoi)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	apics_enable();
+	EXPECT_FALSE(cpu_pending(1));
+	ipi(0, 1, 0x45);
+	ipi(0, 1, 0x81);
+	EXPECT_FALSE(cpu_pending(0));
+	EXPECT_FALSE(cpu_pending(2));
+	ASSERT_TRUE(cpu_pending(1));
+	EXPECT_EQ((1u << 5) | 0, apic_rd(1, 0x200 + 0x20) & (1u << 5));
+	EXPECT_EQ(0x81, cpu_inta(1));		/* the highest first */
+	EXPECT_EQ(0x80, apic_rd(1, 0xa0));	/* PPR: its class */
+	EXPECT_EQ(2, apic_rd(1, 0x100 + 0x40));	/* ISR bit 0x81 */
+	EXPECT_FALSE(cpu_pending(1));		/* 0x45 waits */
+	ipi(2, 1, 0x91);			/* a higher class nests */
+	EXPECT_TRUE(cpu_pending(1));
+	EXPECT_EQ(0x91, cpu_inta(1));
+	apic_wr(1, 0xb0, 0);			/* EOI ends 0x91 */
+	EXPECT_EQ(0x80, apic_rd(1, 0xa0));
+	apic_wr(1, 0xb0, 0);			/* and 0x81 */
+	EXPECT_EQ(0, apic_rd(1, 0xa0));
+	EXPECT_EQ(0x45, cpu_inta(1));
+	apic_wr(1, 0xb0, 0);
+	/* An EOI with nothing in service changes nothing. */
+	apic_wr(1, 0xb0, 0);
+	EXPECT_EQ(0, apic_rd(1, 0xa0));
+	EXPECT_FALSE(cpu_pending(1));
+	/* A software-disabled APIC takes no fixed interrupt. */
+	apic_wr(2, 0xf0, 0xff);
+	ipi(0, 2, 0x50);
+	EXPECT_FALSE(cpu_pending(2));
+	EXPECT_EQ(4, apic_esr(0));
+}
+
+TEST(apic_tpr_holds_lower_classes)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	apics_enable();
+	apic_wr(1, 0x80, 0x50);
+	ipi(0, 1, 0x45);
+	ipi(0, 1, 0x55);
+	EXPECT_FALSE(cpu_pending(1));		/* class 4 and 5: held */
+	EXPECT_EQ(0x50, apic_rd(1, 0xa0));
+	apic_wr(1, 0x80, 0x4f);
+	EXPECT_TRUE(cpu_pending(1));
+	EXPECT_EQ(0x55, cpu_inta(1));
+	EXPECT_FALSE(cpu_pending(1));		/* 0x45: ISR's class 5 */
+	apic_wr(1, 0xb0, 0);
+	EXPECT_FALSE(cpu_pending(1));		/* TPR class 4 */
+	apic_wr(1, 0x80, 0);
+	EXPECT_EQ(0x45, cpu_inta(1));
+}
+
+TEST(apic_bad_ipis)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	apics_enable();
+	apic_esr(0);
+	/* APIC ID 5: no such vCPU (there are three). */
+	ipi(0, 5, 0x40);
+	EXPECT_EQ(4, apic_esr(0));		/* send accept error */
+	EXPECT_FALSE(cpu_pending(0) || cpu_pending(1) || cpu_pending(2));
+	ipi(0, 5, 0x400);			/* NMI */
+	EXPECT_EQ(4, apic_esr(0));
+	ipi(0, 5, 0x500 | 0x4000);		/* INIT */
+	EXPECT_EQ(4, apic_esr(0));
+	/* Vectors 0-15 are illegal: the sender's error, nothing sent. */
+	ipi(0, 1, 0x05);
+	EXPECT_EQ(0x20, apic_esr(0));
+	EXPECT_FALSE(cpu_pending(1));
+	EXPECT_EQ(0, apic_esr(1));
+	/* The error LVT raises its vector on an error. */
+	apic_wr(0, 0x370, 0xfe);
+	ipi(0, 6, 0x40);
+	EXPECT_TRUE(cpu_pending(0));
+	EXPECT_EQ(0xfe, cpu_inta(0));
+	EXPECT_EQ(4, apic_esr(0));
+}
+
+TEST(apic_logical_destinations_and_shorthands)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	apics_enable();
+	/* Flat: a bit per APIC. */
+	apic_wr(0, 0xd0, 0x01000000);
+	apic_wr(1, 0xd0, 0x02000000);
+	apic_wr(2, 0xd0, 0x04000000);
+	ipi(0, 0x06, 0x800 | 0x40);
+	EXPECT_FALSE(cpu_pending(0));
+	EXPECT_EQ(0x40, cpu_inta(1));
+	EXPECT_EQ(0x40, cpu_inta(2));
+	/* Cluster: cluster 1, members 1 and 2; cluster 2, member 1. */
+	apic_wr(0, 0xe0, 0x0fffffff);
+	apic_wr(1, 0xe0, 0x0fffffff);
+	apic_wr(2, 0xe0, 0x0fffffff);
+	apic_wr(0, 0xd0, 0x11000000);
+	apic_wr(1, 0xd0, 0x12000000);
+	apic_wr(2, 0xd0, 0x21000000);
+	EXPECT_EQ(0x0fffffff, apic_rd(1, 0xe0));
+	ipi(2, 0x13, 0x800 | 0x50);
+	EXPECT_EQ(0x50, cpu_inta(0));
+	EXPECT_EQ(0x50, cpu_inta(1));
+	EXPECT_FALSE(cpu_pending(2));
+	/* Shorthands: self, all, all but self. */
+	ipi(1, 0, (1u << 18) | 0x60);
+	EXPECT_FALSE(cpu_pending(0) || cpu_pending(2));
+	EXPECT_EQ(0x60, cpu_inta(1));
+	ipi(1, 0, (3u << 18) | 0x70);
+	EXPECT_FALSE(cpu_pending(1));
+	EXPECT_EQ(0x70, cpu_inta(0));
+	EXPECT_EQ(0x70, cpu_inta(2));
+	apic_wr(0, 0xb0, 0);
+	apic_wr(1, 0xb0, 0);
+	apic_wr(2, 0xb0, 0);
+	ipi(1, 0, (2u << 18) | 0x71);
+	EXPECT_EQ(0x71, cpu_inta(0));
+	EXPECT_EQ(0x71, cpu_inta(1));
+	EXPECT_EQ(0x71, cpu_inta(2));
+	apic_wr(0, 0xb0, 0);
+	apic_wr(1, 0xb0, 0);
+	apic_wr(2, 0xb0, 0);
+	/* Physical broadcast. */
+	ipi(0, 0xff, 0x72);
+	EXPECT_TRUE(cpu_pending(0) && cpu_pending(1) && cpu_pending(2));
+}
+
+TEST(apic_lowest_priority)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	apics_enable();
+	apic_wr(1, 0x80, 0x20);
+	apic_wr(2, 0x80, 0x10);
+	apic_wr(0, 0x80, 0x30);
+	ipi(0, 0xff, 0x100 | 0x90);
+	EXPECT_FALSE(cpu_pending(0) || cpu_pending(1));
+	EXPECT_EQ(0x90, cpu_inta(2));
+}
+
+TEST(apic_init_startup_nmi)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	irq_init();
+	irq_vcpu_created(0, NULL, false);
+	irq_vcpu_created(1, NULL, true);
+	irq_vcpu_created(2, NULL, true);
+	apics_enable();
+	apic_wr(1, 0xd0, 0x02000000);
+	EXPECT_EQ(IRQ_CPU_WAIT_SIPI, irq_cpu_state(1));
+	/* INIT resets the APIC but for its ID; the de-assert does nothing. */
+	ipi(0, 1, 0x500 | 0x4000 | 0x8000);
+	EXPECT_EQ(0xff, apic_rd(1, 0xf0));
+	EXPECT_EQ(0, apic_rd(1, 0xd0));
+	EXPECT_EQ(1u << 24, apic_rd(1, 0x20));
+	apic_wr(1, 0xf0, 0x1ff);
+	ipi(0, 1, 0x500 | 0x8000);
+	EXPECT_EQ(0x1ff, apic_rd(1, 0xf0));
+	EXPECT_EQ(IRQ_CPU_WAIT_SIPI, irq_cpu_state(1));
+	/* STARTUP: it runs; a second one finds it running. */
+	ipi(0, 1, 0x600 | 0x08);
+	EXPECT_EQ(IRQ_CPU_RUNNING, irq_cpu_state(1));
+	machine_lock();
+	EXPECT_FALSE(irq_cpu_sipi(1, 0x09));
+	EXPECT_TRUE(irq_cpu_sipi(2, 0x09));
+	machine_unlock();
+	/* NMI: to vCPU 2 only. */
+	ipi(0, 2, 0x400);
+	EXPECT_TRUE(irq_cpu_nmi_pending(2));
+	EXPECT_FALSE(irq_cpu_nmi_pending(1));
+	EXPECT_EQ(0, apic_esr(0));
+}
+
+TEST(apic_timer_periodic_and_one_shot)
+{
+	uint32_t c1, c2;
+	int ticks = 0, i;
+
+	ASSERT_EQ(0, setup(-1, -1, true));
+	apics_enable();
+	/* Divide by 1: 1 GHz; periodic every 2 ms. */
+	apic_wr(1, 0x3e0, 0xb);
+	apic_wr(1, 0x320, 0x20000 | 0x40);
+	apic_wr(1, 0x380, 2000000);
+	c1 = apic_rd(1, 0x390);
+	sleep_ms(1);
+	c2 = apic_rd(1, 0x390);
+	EXPECT_LT(c2, c1);
+	for (i = 0; i < 100; i++) {
+		sleep_ms(1);
+		if (cpu_pending(1)) {
+			EXPECT_EQ(0x40, cpu_inta(1));
+			apic_wr(1, 0xb0, 0);
+			ticks++;
+		}
+	}
+	EXPECT_GE(ticks, 20);
+	EXPECT_LE(ticks, 55);
+	/* One-shot, divide by 2: 10 ms, once; then the count reads 0. */
+	apic_wr(1, 0x380, 0);
+	apic_wr(1, 0x3e0, 0);
+	apic_wr(1, 0x320, 0x40);
+	apic_wr(1, 0x380, 5000000);
+	sleep_ms(3);
+	EXPECT_FALSE(cpu_pending(1));
+	sleep_ms(30);
+	EXPECT_EQ(0x40, cpu_inta(1));
+	apic_wr(1, 0xb0, 0);
+	sleep_ms(30);
+	EXPECT_FALSE(cpu_pending(1));
+	EXPECT_EQ(0, apic_rd(1, 0x390));
+	/* Masked, the timer counts but interrupts nobody. */
+	apic_wr(1, 0x320, 0x10040);
+	apic_wr(1, 0x380, 100000);
+	sleep_ms(5);
+	EXPECT_FALSE(cpu_pending(1));
+}
+
+static uint32_t ioapic_rd(uint8_t reg)
+{
+	uint32_t v = reg;
+
+	device_mmio(IOAPIC, &v, 4, true);
+	device_mmio(IOAPIC + 0x10, &v, 4, false);
+	return v;
+}
+
+static void ioapic_wr(uint8_t reg, uint32_t v)
+{
+	uint32_t sel = reg;
+
+	device_mmio(IOAPIC, &sel, 4, true);
+	device_mmio(IOAPIC + 0x10, &v, 4, true);
+}
+
+TEST(ioapic_registers)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	EXPECT_EQ(0x00170020, ioapic_rd(1));
+	EXPECT_EQ(3u << 24, ioapic_rd(0));	/* after the three APICs */
+	EXPECT_EQ(0x10000, ioapic_rd(0x10 + 2 * 23));
+	/* Read-only: version, delivery status, remote IRR. */
+	ioapic_wr(1, 0);
+	EXPECT_EQ(0x00170020, ioapic_rd(1));
+	ioapic_wr(0x10 + 2 * 5, 0x5000 | 0x41);
+	EXPECT_EQ(0x41, ioapic_rd(0x10 + 2 * 5));
+	ioapic_wr(0x11 + 2 * 5, 0xff123456);
+	EXPECT_EQ(0xff000000, ioapic_rd(0x11 + 2 * 5));
+	/* Beyond the 24 entries: nothing there. */
+	ioapic_wr(0x10 + 2 * 24, 0x41);
+	EXPECT_EQ(0, ioapic_rd(0x10 + 2 * 24));
+}
+
+TEST(ioapic_edge_routes_isa_irqs)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	apics_enable();
+	/* IRQ 4 (the UART) at pin 4 to APIC 1; IRQ 0 (the PIT) at pin 2. */
+	ioapic_wr(0x10 + 2 * 4, 0x34);
+	ioapic_wr(0x11 + 2 * 4, 1u << 24);
+	ioapic_wr(0x10 + 2 * 2, 0x30);
+	ioapic_wr(0x11 + 2 * 2, 2u << 24);
+	ioapic_wr(0x10 + 2 * 0, 0x3f);
+	line(4, 1);
+	EXPECT_EQ(0x34, cpu_inta(1));
+	line(4, 1);			/* no new edge */
+	EXPECT_FALSE(cpu_pending(1));
+	apic_wr(1, 0xb0, 0);
+	line(4, 0);
+	line(4, 1);
+	EXPECT_EQ(0x34, cpu_inta(1));
+	line(0, 0);
+	line(0, 1);
+	EXPECT_EQ(0x30, cpu_inta(2));
+	apic_wr(2, 0xb0, 0);
+	/* Masked: the edge is lost. */
+	ioapic_wr(0x10 + 2 * 4, 0x10034);
+	line(4, 0);
+	line(4, 1);
+	apic_wr(1, 0xb0, 0);
+	EXPECT_FALSE(cpu_pending(1));
+	/* Lowest priority, logical: APIC 2 has the lower TPR. */
+	apic_wr(1, 0xd0, 0x01000000);
+	apic_wr(2, 0xd0, 0x01000000);
+	apic_wr(1, 0x80, 0x20);
+	ioapic_wr(0x10 + 2 * 3, 0x100 | 0x800 | 0x33);
+	ioapic_wr(0x11 + 2 * 3, 0x01000000);
+	line(3, 1);
+	EXPECT_FALSE(cpu_pending(1));
+	EXPECT_EQ(0x33, cpu_inta(2));
+}
+
+TEST(ioapic_level_remote_irr_and_eoi)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	apics_enable();
+	/* Pin 10, level, active high, to APIC 0. */
+	ioapic_wr(0x10 + 2 * 10, 0x8000 | 0x3a);
+	line(10, 1);
+	EXPECT_EQ(0x3a, cpu_inta(0));
+	EXPECT_TRUE(ioapic_rd(0x10 + 2 * 10) & 0x4000);	/* remote IRR */
+	EXPECT_TRUE(apic_rd(0, 0x180 + 0x10) & (1u << 26));	/* TMR */
+	/* The EOI of a line still high sends it again. */
+	apic_wr(0, 0xb0, 0);
+	EXPECT_EQ(0x3a, cpu_inta(0));
+	line(10, 0);
+	apic_wr(0, 0xb0, 0);
+	EXPECT_FALSE(ioapic_rd(0x10 + 2 * 10) & 0x4000);
+	EXPECT_FALSE(cpu_pending(0));
+	/* Masked while high: unmasking sends it. */
+	ioapic_wr(0x10 + 2 * 10, 0x18000 | 0x3a);
+	line(10, 1);
+	EXPECT_FALSE(cpu_pending(0));
+	ioapic_wr(0x10 + 2 * 10, 0x8000 | 0x3a);
+	EXPECT_EQ(0x3a, cpu_inta(0));
+	/* The IOAPIC's own EOI register clears remote IRR too. */
+	line(10, 0);
+	{
+		uint32_t v = 0x3a;
+
+		device_mmio(IOAPIC + 0x40, &v, 4, true);
+	}
+	EXPECT_FALSE(ioapic_rd(0x10 + 2 * 10) & 0x4000);
+}
+
+/* With LINT0 masked the 8259A's INTR no longer reaches vCPU 0. */
+TEST(apic_lint0_extint_carries_the_pic)
+{
+	ASSERT_EQ(0, setup(-1, -1, false));
+	pic_init(0xef, 0xff);		/* IRQ 4 only */
+	line(4, 1);
+	EXPECT_TRUE(cpu_pending(0));
+	EXPECT_FALSE(cpu_pending(1));
+	apic_wr(0, 0x350, 0x10700);
+	EXPECT_FALSE(cpu_pending(0));
+	apic_wr(0, 0x350, 0x700);
+	EXPECT_EQ(0x34, cpu_inta(0));
+}
+
 TEST_HARNESS_MAIN

@@ -279,7 +279,9 @@ void irq_vcpu_created(int id, struct kvmini_vcpu *vcpu, bool waits_for_sipi)
 {
 	struct irq_vcpu *v = &vcpus[id];
 
-	kvmini_get_sregs(vcpu, &v->reset_sregs);
+	/* devices_test has no vCPUs: only the life cycle, no registers. */
+	if (vcpu)
+		kvmini_get_sregs(vcpu, &v->reset_sregs);
 	machine_lock();
 	v->wait_sipi = waits_for_sipi;
 	v->live = !waits_for_sipi;
