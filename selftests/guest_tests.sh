@@ -254,6 +254,22 @@ if [ "$backend" = kvmini ]; then
 	wait "$pid"
 	st=$?
 	tap "$([ $st = 143 ]; echo $?)" "SIGTERM ends a run with status 143 (got $st)"
+	# The same with an AP that waits for a STARTUP that never comes: the
+	# signal must stop it too.  Bounded: a missed wakeup hangs for good.
+	"$kvmini" run -q -c 2 "$tmp/spin.bin" >/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	kill -TERM "$pid"
+	tries=0
+	while kill -0 "$pid" 2>/dev/null && [ $tries -lt 100 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+	wait "$pid"
+	st=$?
+	tap "$([ $st = 143 ]; echo $?)" \
+		"SIGTERM ends a run whose AP waits for STARTUP (got $st)"
 	"$kvmini" stat >/dev/null 2>"$tmp/err"
 	st=$?
 	[ "$st" = 1 ] && has 'no kvmini VM is running' "$tmp/err"

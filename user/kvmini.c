@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/signalfd.h>
 
 #include "libkvmini.h"
 #include "device.h"
@@ -445,11 +446,23 @@ static void *vcpu_loop(void *arg)
 	return NULL;
 }
 
-/* SIGINT, SIGTERM: end the run as isa-debug-exit would, cleanly. */
-static void on_stop_signal(int sig)
+/*
+ * SIGINT, SIGTERM: end the run as isa-debug-exit would, cleanly.  They
+ * stay blocked in every thread and arrive through a signalfd on the I/O
+ * thread, under the machine lock like any device's request_exit(): a
+ * handler could not take the lock, and its wakeup of a vCPU waiting for
+ * STARTUP or an interrupt could land between that vCPU's look at
+ * `stopping` and its sleep, and be lost.
+ */
+static void stop_signal_ready(struct io_watch *w)
 {
-	request_exit(&machine, 128 + sig);
+	struct signalfd_siginfo si;
+
+	if (read(w->fd, &si, sizeof(si)) == sizeof(si))
+		request_exit(&machine, 128 + si.ssi_signo);
 }
+
+static struct io_watch stop_watch = { .fn = stop_signal_ready };
 
 /*
  * The end of the run: the exits counted by reason, or with --stat the
@@ -488,7 +501,6 @@ static void report_exits(const struct options *opt, struct kvmini_vm *vm)
 
 static int cmd_run(const struct options *opt)
 {
-	struct sigaction sa = {};
 	struct guest_memory gm = { .size = opt->mem_size };
 	struct guest_image img;
 	struct kvmini_vm *vm;
@@ -498,17 +510,19 @@ static int cmd_run(const struct options *opt)
 	/* SIGUSR1 kicks vCPUs out of RUN (irq.h). */
 	irq_init();
 	/*
-	 * SIGINT and SIGTERM stay blocked until the vCPU threads exist; they
-	 * inherit the mask, so only this thread takes them afterwards.
+	 * SIGINT and SIGTERM stay blocked for good, in every thread (they
+	 * inherit the mask): the I/O thread reads them (stop_signal_ready()).
 	 */
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	stop_watch.fd = signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC);
 
 	machine.mem_size = opt->mem_size;
 	machine.nr_cpus = opt->cpus;
-	if (devices_init(&machine) || io_thread_start()) {
+	if (stop_watch.fd < 0 || io_watch_add(&stop_watch) ||
+	    devices_init(&machine) || io_thread_start()) {
 		fprintf(stderr, "kvmini: cannot set up the devices\n");
 		return 1;
 	}
@@ -542,11 +556,7 @@ static int cmd_run(const struct options *opt)
 	pthread_barrier_init(&start_barrier, NULL, nr_cpus + 1);
 	for (i = 0; i < nr_cpus; i++)
 		pthread_create(&cpus[i].thread, NULL, vcpu_loop, &cpus[i]);
-	sa.sa_handler = on_stop_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	pthread_barrier_wait(&start_barrier);
-	pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
 
 	for (i = 0; i < nr_cpus; i++) {
 		pthread_join(cpus[i].thread, NULL);
