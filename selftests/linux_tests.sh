@@ -50,13 +50,19 @@ boot() {
 	pid=$!
 	# Held open, so kvmini's input does not end before the line.
 	exec 3>"$fifo"
-	at_init= typed= ticks=0
+	at_init= typed= ticks=0 last_bytes=
 	while kill -0 "$pid" 2>/dev/null; do
 		# Under Bochs a boot takes minutes: say how it goes.
 		ticks=$((ticks + 1))
 		if [ $((ticks % 300)) = 0 ]; then
+			bytes=$(wc -c <"$log")
 			echo "# $backend: $((ticks / 5)) s, the guest has" \
-			     "printed $(wc -c <"$log") bytes"
+			     "printed $bytes bytes"
+			# Silent for a minute: show where it stopped, as the
+			# VM's watchdog may end everything before our timeout.
+			[ "$bytes" = "${last_bytes:-}" ] &&
+				tr -d '\r' <"$log" | tail -n 30 | sed 's/^/#   /'
+			last_bytes=$bytes
 		fi
 		if [ -z "$at_init" ] &&
 		   grep -q 'linux-guest: /init runs' "$log"; then
