@@ -12,6 +12,7 @@
 #   make check-watchdog  a VM that hangs on purpose must be stopped
 #   make check KERNEL=path/to/bzImage KDIR=path/to/its/tree
 #                        the QEMU target on your own kernel (also run, shell)
+#   make check-linux     Linux booted in kvmini in every target, Bochs too
 #   make check-debug     every selftest, the fuzzer and a kmemleak scan on a
 #                        KASAN/lockdep/UBSAN kernel built from linux-source
 #   make fuzz SECONDS=N SEED=S [VM=NAME]   the ioctl fuzzer, in a VM
@@ -90,7 +91,7 @@ GUESTS		:= $(patsubst guests/real/%.S,$(BUILD)/guests/%.bin,$(wildcard guests/re
 .PHONY: FORCE all build setup module modules user lib guests selftests run check \
 	check-watchdog shell linux checkpatch clean vm-images install \
 	install-module install-user uninstall dkms-src dkms-install bench \
-	check-debug debug-image fuzz
+	check-debug debug-image fuzz check-linux
 
 all: build
 
@@ -290,6 +291,13 @@ check: setup
 	$(MAKE) vm-images
 	@KVMINI_APPEND="$(if $(ONLY),kvmini.only=$(ONLY))" \
 		bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(CHECKS))
+
+# The VMs' own kernels booted in kvmini and on KVM in every target,
+# Bochs' included: make check leaves those out under Bochs (minutes each).
+check-linux: setup
+	$(MAKE) vm-images
+	@KVMINI_APPEND="kvmini.only=linux" \
+		bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(TARGETS))
 
 # The debug kernel (built once, then cached), every selftest, the fuzzer
 # (seeds SEED to SEED+3, default 1) and kmemleak on it, in QEMU (SVM);

@@ -23,6 +23,7 @@
 #include <linux/sched.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
 #include <asm/mce.h>
 #include <asm/page.h>
 #include <asm/processor-flags.h>
@@ -219,6 +220,8 @@ struct kvmini_vcpu {
 	bool l1d_flush_needed;		/* (v) host code ran since the flush */
 	unsigned long db[4];		/* (v) DR0-DR3 as the guest set them */
 	unsigned long dr6, dr7;		/* (v) DR6, DR7 likewise (debugreg.c) */
+	u64 xcr0;			/* (v) the guest's XCR0 (xsave.c) */
+	bool xcr0_loaded;		/* (v) in the CPU, until the exit */
 	u64 misc_enable;		/* (v) MSRs core/msr.c keeps */
 	u64 mtrr_def_type;		/* (v) */
 
@@ -430,6 +433,42 @@ static inline void kvmini_machine_check(void)
 
 	if (IS_ENABLED(CONFIG_X86_MCE))
 		do_machine_check(&regs);
+}
+
+/* core/xsave.c */
+extern u64 kvmini_host_xcr0;
+void kvmini_xsave_setup(void);
+u64 kvmini_guest_xcr0_allowed(void);
+u32 kvmini_xsave_size(u64 xcr0);
+int kvmini_handle_xsetbv(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
+
+/*
+ * Backends call these with interrupts off, right around the entry.  The
+ * guest's XCR0 matters only while its CR4.OSXSAVE is set (XGETBV and
+ * XSAVE #UD otherwise), so a guest that never set it pays nothing.
+ */
+static inline void kvmini_load_guest_xcr0(struct kvmini_vcpu *vcpu,
+					  unsigned long guest_cr4)
+{
+	if ((guest_cr4 & X86_CR4_OSXSAVE) && vcpu->xcr0 != kvmini_host_xcr0) {
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+		vcpu->xcr0_loaded = true;
+	}
+}
+
+/*
+ * Read back rather than trusted: whatever the guest ran (an XSETBV a
+ * CPU or emulator failed to intercept included), the host's XCR0 is in
+ * place before any host code runs.
+ */
+static inline void kvmini_load_host_xcr0(struct kvmini_vcpu *vcpu)
+{
+	if (!kvmini_host_xcr0)
+		return;
+	if (vcpu->xcr0_loaded ||
+	    xgetbv(XCR_XFEATURE_ENABLED_MASK) != kvmini_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, kvmini_host_xcr0);
+	vcpu->xcr0_loaded = false;
 }
 
 /* core/debugreg.c */

@@ -8,7 +8,11 @@
 # initramfs.cpio.gz (guests/linux/mkinitramfs.sh).  Each boot runs
 #
 #   kvmini run -b BACKEND --kernel vmlinuz --initrd initramfs.cpio.gz \
-#              --append "console=ttyS0 ... kvmini.end=poweroff|reboot"
+#              --append "console=ttyS0 earlyprintk=ttyS0 ... \
+#                        kvmini.end=poweroff|reboot"
+#
+# (earlyprintk: a kernel that dies before its console starts still says
+# why, in the log shown on failure)
 #
 # with stdin on a FIFO, and passes when /init runs, prints the same
 # `uname -r` as this kernel, sees the timer count rise, reads the line
@@ -41,7 +45,7 @@ boot() {
 	start=$(uptime_s)
 	timeout "$timeout" "$kvmini" run -b "$backend" -m "$mem" \
 		--kernel "$dir/vmlinuz" --initrd "$dir/initramfs.cpio.gz" \
-		--append "console=ttyS0 panic=-1 kvmini.end=$end" \
+		--append "console=ttyS0 earlyprintk=ttyS0 panic=-1 kvmini.end=$end" \
 		<"$fifo" >"$log" 2>&1 &
 	pid=$!
 	# Held open, so kvmini's input does not end before the line.

@@ -11,6 +11,7 @@
 #include <linux/uaccess.h>
 #include <asm/processor.h>
 #include <asm/cpufeatures.h>
+#include <asm/fpu/xstate.h>
 
 #include "../kvmini_vendor.h"
 
@@ -111,6 +112,24 @@ static void cpuid_filter(struct kvmini_vcpu *vcpu, u32 leaf, u32 index,
 		r[ECX] &= ~CPUID_BIT(X86_FEATURE_OSXSAVE);
 		if (guest_cr4(vcpu) & X86_CR4_OSXSAVE)
 			r[ECX] |= CPUID_BIT(X86_FEATURE_OSXSAVE);
+		break;
+	case 0xd:
+		/*
+		 * XCR0's features: what a guest may enable (core/xsave.c),
+		 * and the save area's size for its own XCR0, not the host's.
+		 */
+		if (index == 0) {
+			u64 allowed = kvmini_guest_xcr0_allowed();
+
+			r[EAX] &= (u32)allowed;
+			r[EDX] &= allowed >> 32;
+			r[EBX] = kvmini_xsave_size(vcpu->xcr0);
+			r[ECX] = kvmini_xsave_size(allowed);
+		} else if (index >= 2 && index < 64 &&
+			   !(kvmini_guest_xcr0_allowed() & BIT_ULL(index)) &&
+			   (XFEATURE_MASK_XTILE & BIT_ULL(index))) {
+			memset(r, 0, 4 * sizeof(*r));
+		}
 		break;
 	case 0xb:
 	case 0x1f:

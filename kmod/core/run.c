@@ -324,6 +324,7 @@ static const kvmini_exit_handler_t exit_handlers[KVMINI_EXIT_NR] = {
 	[KVMINI_EXIT_NMI_WINDOW]	= handle_reenter,
 	[KVMINI_EXIT_CR_ACCESS]		= handle_cr_access,
 	[KVMINI_EXIT_DR_ACCESS]		= kvmini_handle_dr_access,
+	[KVMINI_EXIT_XSETBV]		= kvmini_handle_xsetbv,
 	[KVMINI_EXIT_EXCEPTION]		= kvmini_handle_exception,
 };
 

@@ -554,6 +554,7 @@ static const u8 svm_op_cpuid[] = { 0x0f, 0xa2 };
 static const u8 svm_op_vmmcall[] = { 0x0f, 0x01, 0xd9 };
 static const u8 svm_op_rdmsr[] = { 0x0f, 0x32 };
 static const u8 svm_op_wrmsr[] = { 0x0f, 0x30 };
+static const u8 svm_op_xsetbv[] = { 0x0f, 0x01, 0xd1 };
 
 /*
  * The exit is for an instruction with this opcode.  A fixed length
@@ -731,6 +732,10 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		exit->dr.dr = (exit->hw.reason - SVM_EXIT_READ_DR0) & 7;
 		exit->dr.write = exit->hw.reason >= SVM_EXIT_WRITE_DR0;
 		break;
+	case SVM_EXIT_XSETBV:
+		exit->reason = KVMINI_EXIT_XSETBV;
+		svm_expect_insn(svm, svm_op_xsetbv, sizeof(svm_op_xsetbv));
+		break;
 	case SVM_EXIT_NPF:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
 		exit->gpa.gpa = exit->hw.info2;
@@ -804,6 +809,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	svm_clgi();
 	/* With GIF clear not even an NMI handler sees the guest's PKRU. */
 	kvmini_load_guest_pkru(vcpu);
+	kvmini_load_guest_xcr0(vcpu, vmcb->save.cr4);
 	/*
 	 * With V_INTR_MASKING the host's IF at VMRUN decides whether a
 	 * physical interrupt exits the guest; GIF=0 keeps it from being
@@ -812,6 +818,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	native_irq_enable();
 	kvmini_svm_enter(svm->vmcb_pa, vcpu->gprs, __pa(sc->host_save));
 	native_irq_disable();
+	kvmini_load_host_xcr0(vcpu);
 	kvmini_load_host_pkru(vcpu);
 	svm_stgi();
 	exit->tsc = kvmini_exit_tsc();

@@ -176,7 +176,8 @@ struct kvmini_sregs {
 	X(NMI_WINDOW,	70,	"nmi_window")	/* NMIs unblocked */	\
 	X(CR_ACCESS,	71,	"cr_access")	/* MOV to/from CR8 */	\
 	X(EXCEPTION,	72,	"exception")	/* #DB, #AC, #MC */	\
-	X(DR_ACCESS,	73,	"dr_access")	/* MOV to/from DRn */
+	X(DR_ACCESS,	73,	"dr_access")	/* MOV to/from DRn */	\
+	X(XSETBV,	74,	"xsetbv")	/* the guest's XCR0 */
 
 enum kvmini_exit_reason {
 #define KVMINI_EXIT_ENUM(name, nr, str)	KVMINI_EXIT_##name = nr,

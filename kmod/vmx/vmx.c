@@ -992,6 +992,9 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 	case EXIT_REASON_NMI_WINDOW:
 		exit->reason = KVMINI_EXIT_NMI_WINDOW;
 		break;
+	case EXIT_REASON_XSETBV:
+		exit->reason = KVMINI_EXIT_XSETBV;
+		break;
 	case EXIT_REASON_DR_ACCESS:
 		/* DR number 2:0, direction 4 (1: MOV from DR), GPR 11:8. */
 		exit->reason = KVMINI_EXIT_DR_ACCESS;
@@ -1074,10 +1077,12 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	vmx_l1d_flush(vcpu);
 	vmx->entered = true;
 	kvmini_load_guest_pkru(vcpu);
+	kvmini_load_guest_xcr0(vcpu, vmcs_read(GUEST_CR4));
 	kvmini_guest_enter_irqoff(vcpu);
 	failed = kvmini_vmx_enter(vcpu->gprs, vmx->launched, HOST_RSP,
 				  this_cpu_read(x86_spec_ctrl_current));
 	exit->tsc = kvmini_exit_tsc();
+	kvmini_load_host_xcr0(vcpu);
 	kvmini_load_host_pkru(vcpu);
 	/*
 	 * Every VM exit clears IA32_DEBUGCTL.  The host task's bits (BTF for
