@@ -4,7 +4,7 @@
  * everything else raises #GP in the guest, bad values too, and the
  * syscall MSRs a guest sets really drive its SYSCALL.
  */
-#include "kvmini_test.h"
+#include "msr_guest.h"
 
 #define MSR_TSC			0x10
 #define MSR_SYSENTER_CS		0x174
@@ -14,58 +14,6 @@
 #define MSR_STAR		0xc0000081
 #define MSR_LSTAR		0xc0000082
 #define MSR_KERNEL_GS_BASE	0xc0000102
-
-/*
- * Real mode.  The guest points IVT vector 13 (#GP) at a handler that
- * reports through port 0x31, then writes ECX with EDX:EAX, reads it back
- * and reports EAX and EDX through port 0x30.
- */
-GUEST_CODE16(wrmsr_rdmsr,
-	"	call 1f\n"
-	"1:	pop %bx\n"
-	"	add $(gp_handler - 1b), %bx\n"
-	"	movw %bx, 13 * 4\n"
-	"	movw $0, 13 * 4 + 2\n"
-	"	wrmsr\n"
-	"	xor %eax, %eax\n"
-	"	xor %edx, %edx\n"
-	"	rdmsr\n"
-	"	out %eax, $0x30\n"
-	"	mov %edx, %eax\n"
-	"	out %eax, $0x30\n"
-	"	hlt\n"
-	"gp_handler:\n"
-	"	out %al, $0x31\n"
-	"	hlt\n");
-
-/* Run the guest on one MSR: 1 if it took #GP, else the value read back. */
-static int msr_round_trip(struct __test_metadata *_metadata, uint32_t msr,
-			  uint64_t value, uint64_t *read_back)
-{
-	struct kvmini_vcpu *vcpu = GUEST_CREATE(wrmsr_rdmsr);
-	struct kvmini_regs regs;
-	uint32_t lo, hi;
-	int gp = 0;
-
-	kvmini_get_regs(vcpu, &regs);
-	regs.rcx = msr;
-	regs.rax = (uint32_t)value;
-	regs.rdx = value >> 32;
-	kvmini_set_regs(vcpu, &regs);
-	EXPECT_EQ(0, kvmini_vcpu_run(vcpu));
-	EXPECT_EQ(KVMINI_EXIT_IO, vcpu->run->exit_reason);
-	if (vcpu->run->io.port == 0x31) {
-		gp = 1;
-	} else {
-		memcpy(&lo, kvmini_io_data(vcpu), 4);
-		EXPECT_EQ(0, kvmini_vcpu_run(vcpu));
-		memcpy(&hi, kvmini_io_data(vcpu), 4);
-		*read_back = (uint64_t)hi << 32 | lo;
-	}
-	EXPECT_LE(1, kvmini_exit_count(vcpu, KVMINI_EXIT_MSR));
-	guest_destroy(vcpu);
-	return gp;
-}
 
 static void expect_round_trip(struct __test_metadata *_metadata,
 			      uint32_t msr, uint64_t value)
