@@ -56,6 +56,13 @@ struct kvmini_vendor_ops {
 	void (*hardware_unsetup)(void);
 
 	/*
+	 * Optional: hide what CPUID shows but this backend cannot run
+	 * (VMX's INVPCID needs a control the CPU may lack).  r[] is EAX,
+	 * EBX, ECX, EDX, after the core's own filtering.
+	 */
+	void (*cpuid_filter)(u32 leaf, u32 index, u32 *r);
+
+	/*
 	 * Turn virtualization on/off on the calling CPU (CPU hotplug
 	 * callbacks, so also at load and rmmod).  cpu_enable fails with
 	 * -EBUSY if another hypervisor holds VMX/SVM on this CPU.

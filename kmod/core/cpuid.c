@@ -102,6 +102,8 @@ static void cpuid_filter(struct kvmini_vcpu *vcpu, u32 leaf, u32 index,
 		if (hidden[i].leaf == leaf &&
 		    (hidden[i].index == ANY_INDEX || hidden[i].index == index))
 			r[hidden[i].reg] &= ~hidden[i].bits;
+	if (kvmini_vendor->cpuid_filter)
+		kvmini_vendor->cpuid_filter(leaf, index, r);
 
 	switch (leaf) {
 	case 1:

@@ -347,7 +347,8 @@ static int vmx_hardware_check(void)
 	if (!r)
 		r = vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
 			       SECONDARY_EXEC_ENABLE_EPT |
-			       SECONDARY_EXEC_UNRESTRICTED_GUEST, 0,
+			       SECONDARY_EXEC_UNRESTRICTED_GUEST,
+			       SECONDARY_EXEC_ENABLE_INVPCID,
 			       &vmx_cfg.proc2);
 	if (!r)
 		r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
@@ -1196,7 +1197,20 @@ static unsigned int vmx_gpa_levels(void)
 	return 4;
 }
 
+/*
+ * Without "enable INVPCID" the instruction raises #UD in the guest,
+ * which a kernel that found it in CPUID does not expect (Linux dies
+ * flushing its TLB at boot).
+ */
+static void vmx_cpuid_filter(u32 leaf, u32 index, u32 *r)
+{
+	if (leaf == 7 && index == 0 &&
+	    !(vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_INVPCID))
+		r[1] &= ~BIT(X86_FEATURE_INVPCID & 31);
+}
+
 const struct kvmini_vendor_ops kvmini_vmx_ops = {
+	.cpuid_filter		= vmx_cpuid_filter,
 	.name			= "vmx",
 	.vendor			= KVMINI_VENDOR_VMX,
 	.hw_exit_names		= vmx_exit_names,
