@@ -287,16 +287,18 @@ linux: setup
 # VM= may also name the checks that are not VM targets: make check VM=dkms.
 # ONLY=NAME,...: in the VMs, just these selftests (torture_test) or
 # sections (guests, linux, bench, kvm, nmi), for a quicker round.
+# LINUX_APPEND=A,B: more for the command line of the Linux booted in
+# kvmini (nopti,nopcid), for hunting a boot problem.
 check: setup
 	$(MAKE) vm-images
-	@KVMINI_APPEND="$(if $(ONLY),kvmini.only=$(ONLY))" \
+	@KVMINI_APPEND="$(if $(ONLY),kvmini.only=$(ONLY)) $(if $(LINUX_APPEND),kvmini.linux_append=$(LINUX_APPEND))" \
 		bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(CHECKS))
 
 # The VMs' own kernels booted in kvmini and on KVM in every target,
 # Bochs' included: make check leaves those out under Bochs (minutes each).
 check-linux: setup
 	$(MAKE) vm-images
-	@KVMINI_APPEND="kvmini.only=linux" \
+	@KVMINI_APPEND="kvmini.only=linux $(if $(LINUX_APPEND),kvmini.linux_append=$(LINUX_APPEND))" \
 		bash selftests/vm/check.sh $(BUILD) $(CACHE) $(or $(VM),$(TARGETS))
 
 # The debug kernel (built once, then cached), every selftest, the fuzzer

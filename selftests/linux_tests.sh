@@ -19,7 +19,8 @@
 # typed here once it asks for it, and `poweroff -f` (first boot) or
 # `reboot -f` (second) ends kvmini with status 0.  The time from starting
 # kvmini to /init is printed.  KVMINI_LINUX_TIMEOUT (seconds, default
-# 900) bounds a boot, KVMINI_LINUX_MEM (MiB, default 256) its memory.
+# 900) bounds a boot, KVMINI_LINUX_MEM (MiB, default 256) its memory,
+# KVMINI_LINUX_APPEND adds to its command line.
 backend=$1 dir=$2 kvmini=$3
 timeout=${KVMINI_LINUX_TIMEOUT:-900}
 mem=${KVMINI_LINUX_MEM:-256}
@@ -45,7 +46,7 @@ boot() {
 	start=$(uptime_s)
 	timeout "$timeout" "$kvmini" run -b "$backend" -m "$mem" \
 		--kernel "$dir/vmlinuz" --initrd "$dir/initramfs.cpio.gz" \
-		--append "console=ttyS0 earlyprintk=ttyS0 panic=-1 kvmini.end=$end" \
+		--append "console=ttyS0 earlyprintk=ttyS0 panic=-1 kvmini.end=$end ${KVMINI_LINUX_APPEND:-}" \
 		<"$fifo" >"$log" 2>&1 &
 	pid=$!
 	# Held open, so kvmini's input does not end before the line.

@@ -11,6 +11,11 @@ n=0
 # kvmini.only=A,B (make check ONLY=A,B): just these selftests and
 # sections (guests, linux, bench, kvm, nmi); the module checks always run.
 only=$(sed -n 's/.*kvmini\.only=\([^ ]*\).*/\1/p' /proc/cmdline)
+# kvmini.linux_append=A,B (make check LINUX_APPEND=A,B): more for the
+# command line of the Linux the tests boot in kvmini.
+KVMINI_LINUX_APPEND=$(sed -n 's/.*kvmini\.linux_append=\([^ ]*\).*/\1/p' \
+	/proc/cmdline | tr , ' ')
+export KVMINI_LINUX_APPEND
 want() {
 	[ -z "$only" ] || echo ",$only," | grep -q ",$1,"
 }
