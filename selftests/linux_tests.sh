@@ -97,7 +97,7 @@ boot() {
 	tap "$([ "$status" = 0 ]; echo $?)" \
 		"$end -f ends kvmini with status 0 on $backend (status $status)"
 	if [ -n "$boot_failed" ]; then
-		echo "$out" | tail -n 30 | sed 's/^/# /'
+		echo "$out" | tail -n 120 | sed 's/^/# /'
 	fi
 }
 

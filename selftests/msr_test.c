@@ -164,4 +164,50 @@ TEST(guest_syscall_uses_guest_lstar)
 	guest_destroy(vcpu);
 }
 
+/*
+ * SWAPGS exchanges GS's base with KERNEL_GS_BASE without an exit, as a
+ * guest kernel does on every return to user mode.  The guest's value
+ * must survive a trip to userspace and back (VMX switches this MSR in
+ * software).
+ */
+GUEST_CODE64(swapgs_across_exit,
+	"	mov $0xc0000101, %ecx\n"	/* GS_BASE */
+	"	mov $0x1111000, %eax\n"
+	"	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"	mov $0xc0000102, %ecx\n"	/* KERNEL_GS_BASE */
+	"	mov $0x2222000, %eax\n"
+	"	wrmsr\n"
+	"	swapgs\n"
+	"	out %al, $0x30\n"		/* to userspace and back */
+	"	mov $0xc0000102, %ecx\n"
+	"	rdmsr\n"
+	"	out %eax, $0x31\n"
+	"	mov $0xc0000101, %ecx\n"
+	"	rdmsr\n"
+	"	out %eax, $0x31\n"
+	"	hlt\n");
+
+TEST(kernel_gs_base_survives_swapgs_and_exit)
+{
+	struct kvmini_vcpu *vcpu;
+	uint32_t kgsb, gsb;
+	uint8_t *mem;
+
+	vcpu = guest_create_mem(guest_swapgs_across_exit_start,
+				guest_swapgs_across_exit_end, GUEST_MEM_SIZE,
+				&mem);
+	kvmini_vcpu_setup_long_mode(vcpu, mem, GUEST_LOAD_ADDR, 0x8000);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
+	ASSERT_EQ(0x30, vcpu->run->io.port);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
+	ASSERT_EQ(0x31, vcpu->run->io.port);
+	memcpy(&kgsb, kvmini_io_data(vcpu), 4);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
+	memcpy(&gsb, kvmini_io_data(vcpu), 4);
+	EXPECT_EQ(0x1111000, kgsb);
+	EXPECT_EQ(0x2222000, gsb);
+	guest_destroy(vcpu);
+}
+
 TEST_HARNESS_MAIN

@@ -74,6 +74,8 @@ static DEFINE_PER_CPU(bool, vmx_on);
 static const u32 vmx_switched_msrs[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
 };
+/* The one the guest changes without an exit: SWAPGS swaps it with GS. */
+#define VMX_KERNEL_GS_BASE	4
 
 #define VMX_NR_SWITCHED	ARRAY_SIZE(vmx_switched_msrs)
 
@@ -628,16 +630,28 @@ static int vmx_msr_field(u32 msr)
 	}
 }
 
+/* While the guest's values are live, its KERNEL_GS_BASE is only there. */
+static void vmx_save_kernel_gs_base(struct kvmini_vmx_vcpu *vmx)
+{
+	if (vmx->msrs_loaded)
+		rdmsrl(MSR_KERNEL_GS_BASE,
+		       vmx->guest_msrs[VMX_KERNEL_GS_BASE]);
+}
+
 static int vmx_get_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 *data)
 {
 	int field = vmx_msr_field(msr), i = vmx_switched_index(msr);
 
-	if (field >= 0)
+	if (field >= 0) {
 		*data = vmcs_read(field);
-	else if (i >= 0)
+	} else if (i >= 0) {
+		preempt_disable();
+		vmx_save_kernel_gs_base(to_vmx(vcpu));
 		*data = to_vmx(vcpu)->guest_msrs[i];
-	else
+		preempt_enable();
+	} else {
 		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -873,6 +887,8 @@ static void vmx_vcpu_put(struct kvmini_vcpu *vcpu)
 
 	if (!vmx->loaded)
 		return;
+	/* Before the host's segments: reloading GS clobbers it. */
+	vmx_save_kernel_gs_base(vmx);
 	if (vmx->entered)
 		vmx_restore_host(vmx);
 	vmx->entered = false;
@@ -1033,6 +1049,27 @@ static void vmx_entry_failed(struct kvmini_vcpu *vcpu)
 	}
 }
 
+/*
+ * An event whose delivery the exit interrupted goes back into the queue.
+ * The VMX-preemption timer expires only between instructions, after an
+ * injected event was delivered, so its exit never interrupts a delivery
+ * (SDM, "VMX-Preemption Timer"); Bochs 2.7 can still report the event
+ * it injected at the entry as being delivered, and delivering it again
+ * nests interrupt frames on the guest's stack until it overflows.
+ */
+static void vmx_requeue_event(struct kvmini_vcpu *vcpu, u32 reason)
+{
+	u32 info = vmcs_read(IDT_VECTORING_INFO_FIELD);
+
+	if (reason == EXIT_REASON_PREEMPTION_TIMER &&
+	    (info & VECTORING_INFO_VALID_MASK)) {
+		pr_info_once("preemption-timer exit during event delivery (%#x): not delivered again\n",
+			     info);
+		return;
+	}
+	kvmini_requeue_event(vcpu, info, vmcs_read(IDT_VECTORING_ERROR_CODE));
+}
+
 /* Host CR3 and CR4 change with the task and with PCID/TSD switches. */
 static void vmx_update_host_crs(struct kvmini_vmx_vcpu *vmx)
 {
@@ -1118,8 +1155,7 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		goto out;
 	}
 	exit->hw.reason &= 0xffff;
-	kvmini_requeue_event(vcpu, vmcs_read(IDT_VECTORING_INFO_FIELD),
-			     vmcs_read(IDT_VECTORING_ERROR_CODE));
+	vmx_requeue_event(vcpu, exit->hw.reason);
 	vmx_decode_exit(exit);
 	if (exit->reason == KVMINI_EXIT_EXCEPTION &&
 	    exit->exc.vector == X86_TRAP_MC)

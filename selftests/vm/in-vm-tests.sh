@@ -167,6 +167,8 @@ if want kvm || want guests || want linux || want bench; then
 	fi
 fi
 
+# What kvmini itself said (its notes are below the console's level).
+dmesg | grep 'kvmini' | sed 's/^/# dmesg: /' | tail -n 20
 if dmesg | grep -qE "$splat"; then
 	result 1 "kernel log has no warnings"
 	dmesg | grep -E -A12 "$splat" | head -n 40 | sed 's/^/# /'
