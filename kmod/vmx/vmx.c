@@ -1049,27 +1049,6 @@ static void vmx_entry_failed(struct kvmini_vcpu *vcpu)
 	}
 }
 
-/*
- * An event whose delivery the exit interrupted goes back into the queue.
- * The VMX-preemption timer expires only between instructions, after an
- * injected event was delivered, so its exit never interrupts a delivery
- * (SDM, "VMX-Preemption Timer"); Bochs 2.7 can still report the event
- * it injected at the entry as being delivered, and delivering it again
- * nests interrupt frames on the guest's stack until it overflows.
- */
-static void vmx_requeue_event(struct kvmini_vcpu *vcpu, u32 reason)
-{
-	u32 info = vmcs_read(IDT_VECTORING_INFO_FIELD);
-
-	if (reason == EXIT_REASON_PREEMPTION_TIMER &&
-	    (info & VECTORING_INFO_VALID_MASK)) {
-		pr_info_once("preemption-timer exit during event delivery (%#x): not delivered again\n",
-			     info);
-		return;
-	}
-	kvmini_requeue_event(vcpu, info, vmcs_read(IDT_VECTORING_ERROR_CODE));
-}
-
 /* Host CR3 and CR4 change with the task and with PCID/TSD switches. */
 static void vmx_update_host_crs(struct kvmini_vmx_vcpu *vmx)
 {
@@ -1155,7 +1134,8 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		goto out;
 	}
 	exit->hw.reason &= 0xffff;
-	vmx_requeue_event(vcpu, exit->hw.reason);
+	kvmini_requeue_event(vcpu, vmcs_read(IDT_VECTORING_INFO_FIELD),
+			     vmcs_read(IDT_VECTORING_ERROR_CODE));
 	vmx_decode_exit(exit);
 	if (exit->reason == KVMINI_EXIT_EXCEPTION &&
 	    exit->exc.vector == X86_TRAP_MC)
