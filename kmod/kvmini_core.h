@@ -124,7 +124,7 @@ struct kvmini_exit {
 		} cr;
 		struct {
 			u8 vector;	/* X86_TRAP_DB, _AC, _MC (or _UD) */
-			bool icebp;	/* #DB from INT1 (VMX): skip it */
+			bool icebp;	/* #DB from INT1, RIP on it: skip it */
 			bool has_error;
 			u32 error;
 		} exc;

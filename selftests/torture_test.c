@@ -632,22 +632,68 @@ GUEST_CODE32(icebp_loop,
 	"	int3\n"
 	"	jmp 1b\n");
 
-TORTURE_TEST(icebp_int3_loop)
+GUEST_CODE32(int3_loop,
+	"1:	int3\n"
+	"	jmp 1b\n");
+
+/*
+ * The CPU has no INT1: its first 0xf1 raised #UD, whose default handler
+ * reported vector 6 with the 0xf1's address in the frame it pushed.
+ * QEMU 7.2's TCG, the emulator of the qemu-svm targets, decodes 0xf1 as
+ * an undefined opcode (README, "Notes from the emulators").
+ */
+static bool int1_undefined(struct tg *g, int r)
+{
+	struct kvmini_regs regs;
+	uint32_t eip;
+
+	if (vector_of(g, r) != 6)
+		return false;
+	kvmini_get_regs(g->vcpu, &regs);
+	memcpy(&eip, g->mem + regs.rsp, sizeof(eip));
+	return eip == CODE;
+}
+
+static void count_iret_loop(struct __test_metadata *_metadata,
+			    const unsigned char *start,
+			    const unsigned char *end, bool *no_int1)
 {
 	struct tg g;
 	int r;
 
-	tg_create(&g, PROT, guest_icebp_loop_start, guest_icebp_loop_end);
+	tg_create(&g, PROT, start, end);
 	memcpy(g.mem + HANDLERS + 1 * 16, guest_count_iret_start,
 	       guest_count_iret_end - guest_count_iret_start);
 	memcpy(g.mem + HANDLERS + 3 * 16, guest_count_iret_start,
 	       guest_count_iret_end - guest_count_iret_start);
 	set_rip_regs(&g, CODE, 0, 0, 0, 0);
 	r = run_for(&g, 300);
-	ASSERT_EQ(-EINTR, r) TH_LOG("%s", describe(&g, r));
-	EXPECT_LT(10, kernel_count(&g));
+	if (no_int1 && int1_undefined(&g, r)) {
+		*no_int1 = true;
+	} else {
+		ASSERT_EQ(-EINTR, r) TH_LOG("%s", describe(&g, r));
+		EXPECT_LT(10, kernel_count(&g));
+	}
 	expect_usable(_metadata, &g);
 	tg_destroy(&g);
+}
+
+/*
+ * INT1's #DB exits (VMX, and SVM's INT1 intercept) and goes back into
+ * the guest after the INT1; INT3's #BP is the guest's own.  Where the
+ * CPU has no INT1 the INT3 loop runs alone.
+ */
+TORTURE_TEST(icebp_int3_loop)
+{
+	bool no_int1 = false;
+
+	count_iret_loop(_metadata, guest_icebp_loop_start,
+			guest_icebp_loop_end, &no_int1);
+	if (!no_int1)
+		return;
+	TH_LOG("this CPU has no INT1 (0xf1 raised #UD): INT3 alone");
+	count_iret_loop(_metadata, guest_int3_loop_start,
+			guest_int3_loop_end, NULL);
 }
 
 /* ------------------------------------------------------------------ */

@@ -424,7 +424,7 @@ static const u8 svm_intercepts[] = {
 	INTERCEPT_VMLOAD, INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
 	INTERCEPT_SKINIT, INTERCEPT_RDTSCP, INTERCEPT_MONITOR,
 	INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
-	INTERCEPT_RDPRU,
+	INTERCEPT_RDPRU, INTERCEPT_ICEBP,
 };
 
 static void svm_setup_vmcb(struct kvmini_vcpu *vcpu)
@@ -554,6 +554,7 @@ static const u8 svm_op_cpuid[] = { 0x0f, 0xa2 };
 static const u8 svm_op_vmmcall[] = { 0x0f, 0x01, 0xd9 };
 static const u8 svm_op_rdmsr[] = { 0x0f, 0x32 };
 static const u8 svm_op_wrmsr[] = { 0x0f, 0x30 };
+static const u8 svm_op_icebp[] = { 0xf1 };
 
 /*
  * The exit is for an instruction with this opcode.  A fixed length
@@ -686,6 +687,20 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 	case SVM_EXIT_VMMCALL:
 		exit->reason = KVMINI_EXIT_HYPERCALL;
 		svm_expect_insn(svm, svm_op_vmmcall, sizeof(svm_op_vmmcall));
+		break;
+	case SVM_EXIT_ICEBP:
+		/*
+		 * INT1 exits before it runs, like any instruction intercept:
+		 * RIP is on it.  Left to the #DB intercept, its trap would
+		 * be ambiguous: AMD CPUs can report RIP still on the INT1
+		 * there (Xen met it behind task gates), where every other
+		 * trap has RIP after its instruction.  core/exception.c
+		 * steps over it and queues the #DB.
+		 */
+		exit->reason = KVMINI_EXIT_EXCEPTION;
+		exit->exc.vector = X86_TRAP_DB;
+		exit->exc.icebp = true;
+		svm_expect_insn(svm, svm_op_icebp, sizeof(svm_op_icebp));
 		break;
 	case SVM_EXIT_MSR:
 		exit->reason = KVMINI_EXIT_MSR;
