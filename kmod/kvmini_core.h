@@ -27,6 +27,7 @@
 #include <asm/page.h>
 #include <asm/processor-flags.h>
 #include <asm/special_insns.h>
+#include <asm/trapnr.h>
 #include "uapi/kvmini.h"
 
 /* The order of the general-purpose registers in the entry code. */
@@ -206,6 +207,11 @@ struct kvmini_vcpu {
 	struct kvmini_pending_read pending;	/* (v) */
 	struct kvmini_pending_ins pending_ins;	/* (v) */
 	struct kvmini_event event;	/* (v) delivered at the next entry */
+	/*
+	 * (v) event is an exception the guest raised itself, and RIP is
+	 * still on the instruction that raises it again (kvmini_requeue_event).
+	 */
+	bool event_refaults;
 	bool irq_pending;		/* (v) KVMINI_INTERRUPT's vector waits */
 	u8 irq_vector;			/* (v) */
 	bool nmi_pending;		/* (v) KVMINI_NMI waits */
@@ -378,6 +384,7 @@ static inline void kvmini_queue_exception(struct kvmini_vcpu *vcpu,
 	vcpu->event.info = KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_EXCEPTION |
 			   (has_error ? KVMINI_EVENT_HAS_ERROR : 0) | vector;
 	vcpu->event.error = error;
+	vcpu->event_refaults = false;
 }
 
 /*
@@ -386,13 +393,20 @@ static inline void kvmini_queue_exception(struct kvmini_vcpu *vcpu,
  * That is an exception, an external interrupt or an NMI; software
  * interrupts and INT3/INTO need nothing: RIP still points at the
  * instruction, which raises them again.
+ *
+ * injected: the entry injected an event.  If it did not, an exception
+ * came from the guest's own instructions, and all but #DB (a trap
+ * after its instruction, but intercepted before delivery anyway) and
+ * #MC are faults: RIP is still on the instruction, which raises the
+ * exception again if it runs again (event_refaults).
  */
 static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
-					u32 error)
+					u32 error, bool injected)
 {
 	u32 type = info & KVMINI_EVENT_TYPE_MASK;
 	u8 vector = info & 0xff;
 
+	vcpu->event_refaults = false;
 	if (!(info & KVMINI_EVENT_VALID))
 		return;
 	if (type == KVMINI_EVENT_TYPE_EXCEPTION ? vector == 3 || vector == 4 :
@@ -401,6 +415,9 @@ static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
 	vcpu->event.info = info & (KVMINI_EVENT_VALID | KVMINI_EVENT_HAS_ERROR |
 				   KVMINI_EVENT_TYPE_MASK | 0xff);
 	vcpu->event.error = error;
+	vcpu->event_refaults = !injected &&
+			       type == KVMINI_EVENT_TYPE_EXCEPTION &&
+			       vector != X86_TRAP_DB && vector != X86_TRAP_MC;
 }
 
 /* core/exception.c */

@@ -761,6 +761,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
 	struct vmcb *vmcb = svm->vmcb;
 	int cpu = smp_processor_id();
+	bool injected = vcpu->event.info & KVMINI_EVENT_VALID;
 
 	exit->hw.vendor = KVMINI_VENDOR_SVM;
 	vmcb->control.clean = 0;
@@ -819,7 +820,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	exit->hw.info1 = vmcb->control.exit_info_1;
 	exit->hw.info2 = vmcb->control.exit_info_2;
 	kvmini_requeue_event(vcpu, vmcb->control.exit_int_info,
-			     vmcb->control.exit_int_info_err);
+			     vmcb->control.exit_int_info_err, injected);
 	/* The IRET that ends an NMI handler has run once RIP moved on. */
 	if (svm->nmi_iret_seen && vmcb->save.rip != svm->nmi_iret_rip) {
 		svm->nmi_masked = false;

@@ -1037,6 +1037,7 @@ static void vmx_update_host_crs(struct kvmini_vmx_vcpu *vmx)
 static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
 	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+	bool injected = vcpu->event.info & KVMINI_EVENT_VALID;
 	int failed;
 
 	exit->hw.vendor = KVMINI_VENDOR_VMX;
@@ -1103,7 +1104,7 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	}
 	exit->hw.reason &= 0xffff;
 	kvmini_requeue_event(vcpu, vmcs_read(IDT_VECTORING_INFO_FIELD),
-			     vmcs_read(IDT_VECTORING_ERROR_CODE));
+			     vmcs_read(IDT_VECTORING_ERROR_CODE), injected);
 	vmx_decode_exit(exit);
 	if (exit->reason == KVMINI_EXIT_EXCEPTION &&
 	    exit->exc.vector == X86_TRAP_MC)
