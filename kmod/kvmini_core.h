@@ -140,9 +140,10 @@ struct kvmini_exit {
 #define KVMINI_EVENT_VALID		BIT(31)
 #define KVMINI_EVENT_HAS_ERROR		BIT(11)
 #define KVMINI_EVENT_TYPE_MASK		(7 << 8)
-#define KVMINI_EVENT_TYPE_EXTINT	(0 << 8)
-#define KVMINI_EVENT_TYPE_NMI		(2 << 8)
-#define KVMINI_EVENT_TYPE_EXCEPTION	(3 << 8)
+#define KVMINI_EVENT_TYPE_SHIFT		8
+#define KVMINI_EVENT_TYPE_EXTINT	(KVMINI_EVENT_EXTINT << KVMINI_EVENT_TYPE_SHIFT)
+#define KVMINI_EVENT_TYPE_NMI		(KVMINI_EVENT_NMI << KVMINI_EVENT_TYPE_SHIFT)
+#define KVMINI_EVENT_TYPE_EXCEPTION	(KVMINI_EVENT_EXCEPTION << KVMINI_EVENT_TYPE_SHIFT)
 
 struct kvmini_event {
 	u32 info;
@@ -471,6 +472,8 @@ long kvmini_vcpu_queue_nmi(struct kvmini_vcpu *vcpu, unsigned long arg);
 bool kvmini_ready_for_interrupt(struct kvmini_vcpu *vcpu);
 void kvmini_inject_events(struct kvmini_vcpu *vcpu, bool userspace_window);
 bool kvmini_wakes_from_hlt(struct kvmini_vcpu *vcpu);
+long kvmini_vcpu_get_events(struct kvmini_vcpu *vcpu, void __user *argp);
+long kvmini_vcpu_set_events(struct kvmini_vcpu *vcpu, void __user *argp);
 
 /* core/run.c */
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu);

@@ -267,8 +267,9 @@ static int vector_of(struct tg *g, int r)
 
 /*
  * After any torture, the vCPU still takes a good state and runs it: a
- * HLT, with nothing left over from before (an event kvmini queued for the
- * old state would reach a default handler first).
+ * HLT, with nothing left over from before.  As a reset does, the events
+ * kvmini holds (a #DB it queued, an exception whose delivery an exit
+ * interrupted) are cleared: they would reach a default handler first.
  */
 static void expect_usable(struct __test_metadata *_metadata, struct tg *g)
 {
@@ -292,6 +293,7 @@ static void expect_usable(struct __test_metadata *_metadata, struct tg *g)
 		extend_gdt(g, &sregs);
 	}
 	kvmini_set_sregs(g->vcpu, &sregs);
+	kvmini_clear_events(g->vcpu);
 	default_handlers(g);
 	r = run_for(g, 1000);
 	ASSERT_TRUE(clean(g, r));

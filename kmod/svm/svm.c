@@ -755,6 +755,24 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 	}
 }
 
+static bool svm_get_nmi_masked(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->nmi_masked;
+}
+
+/* Masked until an IRET: watch for one, as after an injected NMI. */
+static void svm_set_nmi_masked(struct kvmini_vcpu *vcpu, bool masked)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+
+	svm->nmi_masked = masked;
+	svm->nmi_iret_seen = false;
+	if (masked)
+		svm_set_intercept(svm, INTERCEPT_IRET);
+	else
+		svm_clr_intercept(svm, INTERCEPT_IRET);
+}
+
 static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
 	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
@@ -841,6 +859,10 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	} else {
 		svm->user_save_valid = false;
 	}
+	/* An NMI held again was not delivered: it blocks nothing yet. */
+	if ((vcpu->event.info & (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_MASK)) ==
+	    (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_NMI))
+		svm_set_nmi_masked(vcpu, false);
 	/* A held interrupt or NMI is taken here, by the host. */
 	local_irq_enable();
 }
@@ -901,6 +923,22 @@ static void svm_set_windows(struct kvmini_vcpu *vcpu, bool irq, bool nmi)
 	}
 }
 
+/* One bit for both kinds of shadow. */
+static u32 svm_get_shadow(struct kvmini_vcpu *vcpu)
+{
+	return svm_in_shadow(to_svm(vcpu)) ?
+	       KVMINI_SHADOW_STI | KVMINI_SHADOW_MOV_SS : 0;
+}
+
+static void svm_set_shadow(struct kvmini_vcpu *vcpu, u32 shadow)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	if (shadow)
+		c->int_state |= SVM_INTERRUPT_SHADOW_MASK;
+}
+
 static const struct kvmini_hw_exit_name svm_exit_names[] = {
 	SVM_EXIT_REASONS
 };
@@ -939,6 +977,10 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.interrupt_allowed	= svm_interrupt_allowed,
 	.nmi_allowed		= svm_nmi_allowed,
 	.set_windows		= svm_set_windows,
+	.get_nmi_masked		= svm_get_nmi_masked,
+	.set_nmi_masked		= svm_set_nmi_masked,
+	.get_shadow		= svm_get_shadow,
+	.set_shadow		= svm_set_shadow,
 	.get_rflags		= svm_get_rflags,
 	.get_cpl		= svm_get_cpl,
 	.complete_exit		= svm_complete_exit,
