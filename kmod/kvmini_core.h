@@ -396,10 +396,11 @@ static inline void kvmini_queue_exception(struct kvmini_vcpu *vcpu,
  * instruction, which raises them again.
  *
  * injected: the entry injected an event.  If it did not, an exception
- * came from the guest's own instructions, and all but #DB (a trap
- * after its instruction, but intercepted before delivery anyway) and
- * #MC are faults: RIP is still on the instruction, which raises the
- * exception again if it runs again (event_refaults).
+ * came from the guest's own instructions, and all but #DB (which can
+ * be a trap, after its instruction) and #MC leave RIP on the
+ * instruction that raised them, having changed nothing: run again, it
+ * raises the exception again (event_refaults).  A #DF too: it comes
+ * from such a fault's own delivery.
  */
 static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
 					u32 error, bool injected)

@@ -10,6 +10,8 @@
  * when the guest sets IF or leaves an STI/MOV SS shadow, an NMI window
  * when its NMI handler IRETs.  Exceptions already in vcpu->event (an
  * interrupted delivery, a #GP from an MSR) go first; the rest waits.
+ * KVMINI_GET/SET_VCPU_EVENTS show and replace all of that state, with
+ * the backend's NMI blocking and interrupt shadow.
  *
  * Next: core/run.c, which calls this file and handles the window exits.
  */
