@@ -2362,6 +2362,7 @@ uint64_t fuzz_run(const struct fuzz_opts *opts, struct fuzz_result *res,
 			for (i = 0; i < MAX_VMS; i++)
 				vm_destroy(&fz.vms[i]);
 	}
+	res->walk_calls = fz.call;
 	teardown();
 	res->calls = fz.call;
 	res->seconds = elapsed();
