@@ -287,6 +287,14 @@ static void expect_usable(struct __test_metadata *_metadata, struct tg *g)
 					    STACK);
 	kvmini_get_sregs(g->vcpu, &sregs);
 	if (g->mode == REAL) {
+		struct kvmini_segment *seg;
+
+		/* As a reset leaves them: a torture may have set limits. */
+		for (seg = &sregs.cs; seg <= &sregs.ss; seg++)
+			*seg = (struct kvmini_segment) {
+				.limit = 0xffff, .present = 1, .s = 1,
+				.type = seg == &sregs.cs ? 11 : 3,
+			};
 		sregs.idt.base = 0;
 		sregs.idt.limit = 0x3ff;
 	} else {
