@@ -28,6 +28,7 @@
 #include <asm/page.h>
 #include <asm/processor-flags.h>
 #include <asm/special_insns.h>
+#include <asm/trapnr.h>
 #include "uapi/kvmini.h"
 
 /* The order of the general-purpose registers in the entry code. */
@@ -125,7 +126,7 @@ struct kvmini_exit {
 		} cr;
 		struct {
 			u8 vector;	/* X86_TRAP_DB, _AC, _MC (or _UD) */
-			bool icebp;	/* #DB from INT1 (VMX): skip it */
+			bool icebp;	/* #DB from INT1, RIP on it: skip it */
 			bool has_error;
 			u32 error;
 			u32 dr6;	/* #DB: its B0-B3, BD, BS bits */
@@ -146,9 +147,10 @@ struct kvmini_exit {
 #define KVMINI_EVENT_VALID		BIT(31)
 #define KVMINI_EVENT_HAS_ERROR		BIT(11)
 #define KVMINI_EVENT_TYPE_MASK		(7 << 8)
-#define KVMINI_EVENT_TYPE_EXTINT	(0 << 8)
-#define KVMINI_EVENT_TYPE_NMI		(2 << 8)
-#define KVMINI_EVENT_TYPE_EXCEPTION	(3 << 8)
+#define KVMINI_EVENT_TYPE_SHIFT		8
+#define KVMINI_EVENT_TYPE_EXTINT	(KVMINI_EVENT_EXTINT << KVMINI_EVENT_TYPE_SHIFT)
+#define KVMINI_EVENT_TYPE_NMI		(KVMINI_EVENT_NMI << KVMINI_EVENT_TYPE_SHIFT)
+#define KVMINI_EVENT_TYPE_EXCEPTION	(KVMINI_EVENT_EXCEPTION << KVMINI_EVENT_TYPE_SHIFT)
 
 struct kvmini_event {
 	u32 info;
@@ -213,6 +215,11 @@ struct kvmini_vcpu {
 	struct kvmini_pending_read pending;	/* (v) */
 	struct kvmini_pending_ins pending_ins;	/* (v) */
 	struct kvmini_event event;	/* (v) delivered at the next entry */
+	/*
+	 * (v) event is an exception the guest raised itself, and RIP is
+	 * still on the instruction that raises it again (kvmini_requeue_event).
+	 */
+	bool event_refaults;
 	bool irq_pending;		/* (v) KVMINI_INTERRUPT's vector waits */
 	u8 irq_vector;			/* (v) */
 	bool nmi_pending;		/* (v) KVMINI_NMI waits */
@@ -390,6 +397,7 @@ static inline void kvmini_queue_exception(struct kvmini_vcpu *vcpu,
 	vcpu->event.info = KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_EXCEPTION |
 			   (has_error ? KVMINI_EVENT_HAS_ERROR : 0) | vector;
 	vcpu->event.error = error;
+	vcpu->event_refaults = false;
 }
 
 /*
@@ -398,13 +406,21 @@ static inline void kvmini_queue_exception(struct kvmini_vcpu *vcpu,
  * That is an exception, an external interrupt or an NMI; software
  * interrupts and INT3/INTO need nothing: RIP still points at the
  * instruction, which raises them again.
+ *
+ * injected: the entry injected an event.  If it did not, an exception
+ * came from the guest's own instructions, and all but #DB (which can
+ * be a trap, after its instruction) and #MC leave RIP on the
+ * instruction that raised them, having changed nothing: run again, it
+ * raises the exception again (event_refaults).  A #DF too: it comes
+ * from such a fault's own delivery.
  */
 static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
-					u32 error)
+					u32 error, bool injected)
 {
 	u32 type = info & KVMINI_EVENT_TYPE_MASK;
 	u8 vector = info & 0xff;
 
+	vcpu->event_refaults = false;
 	if (!(info & KVMINI_EVENT_VALID))
 		return;
 	if (type == KVMINI_EVENT_TYPE_EXCEPTION ? vector == 3 || vector == 4 :
@@ -413,6 +429,9 @@ static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
 	vcpu->event.info = info & (KVMINI_EVENT_VALID | KVMINI_EVENT_HAS_ERROR |
 				   KVMINI_EVENT_TYPE_MASK | 0xff);
 	vcpu->event.error = error;
+	vcpu->event_refaults = !injected &&
+			       type == KVMINI_EVENT_TYPE_EXCEPTION &&
+			       vector != X86_TRAP_DB && vector != X86_TRAP_MC;
 }
 
 /* core/exception.c */
@@ -508,6 +527,8 @@ long kvmini_vcpu_queue_nmi(struct kvmini_vcpu *vcpu, unsigned long arg);
 bool kvmini_ready_for_interrupt(struct kvmini_vcpu *vcpu);
 void kvmini_inject_events(struct kvmini_vcpu *vcpu, bool userspace_window);
 bool kvmini_wakes_from_hlt(struct kvmini_vcpu *vcpu);
+long kvmini_vcpu_get_events(struct kvmini_vcpu *vcpu, void __user *argp);
+long kvmini_vcpu_set_events(struct kvmini_vcpu *vcpu, void __user *argp);
 
 /* core/run.c */
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu);

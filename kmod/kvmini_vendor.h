@@ -123,6 +123,16 @@ struct kvmini_vendor_ops {
 	void (*set_windows)(struct kvmini_vcpu *vcpu, bool irq, bool nmi);
 	u64 (*get_rflags)(struct kvmini_vcpu *vcpu);
 
+	/*
+	 * KVMINI_GET/SET_VCPU_EVENTS, with the vCPU loaded: NMI blocking
+	 * and the STI/MOV SS shadow (KVMINI_SHADOW_*).  Values arrive
+	 * validated.
+	 */
+	bool (*get_nmi_masked)(struct kvmini_vcpu *vcpu);
+	void (*set_nmi_masked)(struct kvmini_vcpu *vcpu, bool masked);
+	u32 (*get_shadow)(struct kvmini_vcpu *vcpu);
+	void (*set_shadow)(struct kvmini_vcpu *vcpu, u32 shadow);
+
 	/* The guest's current privilege level, 0-3. */
 	int (*get_cpl)(struct kvmini_vcpu *vcpu);
 

@@ -267,8 +267,9 @@ static int vector_of(struct tg *g, int r)
 
 /*
  * After any torture, the vCPU still takes a good state and runs it: a
- * HLT, with nothing left over from before (an event kvmini queued for the
- * old state would reach a default handler first).
+ * HLT, with nothing left over from before.  As a reset does, the events
+ * kvmini holds (a #DB it queued, an exception whose delivery an exit
+ * interrupted) are cleared: they would reach a default handler first.
  */
 static void expect_usable(struct __test_metadata *_metadata, struct tg *g)
 {
@@ -286,12 +287,21 @@ static void expect_usable(struct __test_metadata *_metadata, struct tg *g)
 					    STACK);
 	kvmini_get_sregs(g->vcpu, &sregs);
 	if (g->mode == REAL) {
+		struct kvmini_segment *seg;
+
+		/* As a reset leaves them: a torture may have set limits. */
+		for (seg = &sregs.cs; seg <= &sregs.ss; seg++)
+			*seg = (struct kvmini_segment) {
+				.limit = 0xffff, .present = 1, .s = 1,
+				.type = seg == &sregs.cs ? 11 : 3,
+			};
 		sregs.idt.base = 0;
 		sregs.idt.limit = 0x3ff;
 	} else {
 		extend_gdt(g, &sregs);
 	}
 	kvmini_set_sregs(g->vcpu, &sregs);
+	kvmini_clear_events(g->vcpu);
 	default_handlers(g);
 	r = run_for(g, 1000);
 	ASSERT_TRUE(clean(g, r));
@@ -642,22 +652,68 @@ GUEST_CODE32(icebp_loop,
 	"	int3\n"
 	"	jmp 1b\n");
 
-TORTURE_TEST(icebp_int3_loop)
+GUEST_CODE32(int3_loop,
+	"1:	int3\n"
+	"	jmp 1b\n");
+
+/*
+ * The CPU has no INT1: its first 0xf1 raised #UD, whose default handler
+ * reported vector 6 with the 0xf1's address in the frame it pushed.
+ * QEMU 7.2's TCG, the emulator of the qemu-svm targets, decodes 0xf1 as
+ * an undefined opcode (README, "Notes from the emulators").
+ */
+static bool int1_undefined(struct tg *g, int r)
+{
+	struct kvmini_regs regs;
+	uint32_t eip;
+
+	if (vector_of(g, r) != 6)
+		return false;
+	kvmini_get_regs(g->vcpu, &regs);
+	memcpy(&eip, g->mem + regs.rsp, sizeof(eip));
+	return eip == CODE;
+}
+
+static void count_iret_loop(struct __test_metadata *_metadata,
+			    const unsigned char *start,
+			    const unsigned char *end, bool *no_int1)
 {
 	struct tg g;
 	int r;
 
-	tg_create(&g, PROT, guest_icebp_loop_start, guest_icebp_loop_end);
+	tg_create(&g, PROT, start, end);
 	memcpy(g.mem + HANDLERS + 1 * 16, guest_count_iret_start,
 	       guest_count_iret_end - guest_count_iret_start);
 	memcpy(g.mem + HANDLERS + 3 * 16, guest_count_iret_start,
 	       guest_count_iret_end - guest_count_iret_start);
 	set_rip_regs(&g, CODE, 0, 0, 0, 0);
 	r = run_for(&g, 300);
-	ASSERT_EQ(-EINTR, r) TH_LOG("%s", describe(&g, r));
-	EXPECT_LT(10, kernel_count(&g));
+	if (no_int1 && int1_undefined(&g, r)) {
+		*no_int1 = true;
+	} else {
+		ASSERT_EQ(-EINTR, r) TH_LOG("%s", describe(&g, r));
+		EXPECT_LT(10, kernel_count(&g));
+	}
 	expect_usable(_metadata, &g);
 	tg_destroy(&g);
+}
+
+/*
+ * INT1's #DB exits (VMX, and SVM's INT1 intercept) and goes back into
+ * the guest after the INT1; INT3's #BP is the guest's own.  Where the
+ * CPU has no INT1 the INT3 loop runs alone.
+ */
+TORTURE_TEST(icebp_int3_loop)
+{
+	bool no_int1 = false;
+
+	count_iret_loop(_metadata, guest_icebp_loop_start,
+			guest_icebp_loop_end, &no_int1);
+	if (!no_int1)
+		return;
+	TH_LOG("this CPU has no INT1 (0xf1 raised #UD): INT3 alone");
+	count_iret_loop(_metadata, guest_int3_loop_start,
+			guest_int3_loop_end, NULL);
 }
 
 /* ------------------------------------------------------------------ */

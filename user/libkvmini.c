@@ -144,6 +144,31 @@ void kvmini_set_sregs(struct kvmini_vcpu *vcpu,
 	CHECK(vcpu->vm->ops->set_sregs(vcpu, sregs), "KVMINI_SET_SREGS");
 }
 
+void kvmini_get_events(struct kvmini_vcpu *vcpu,
+		       struct kvmini_vcpu_events *events)
+{
+	const struct kvmini_backend_ops *ops = vcpu->vm->ops;
+
+	CHECK(ops->get_events ? ops->get_events(vcpu, events) : -ENOTTY,
+	      "KVMINI_GET_VCPU_EVENTS");
+}
+
+void kvmini_set_events(struct kvmini_vcpu *vcpu,
+		       const struct kvmini_vcpu_events *events)
+{
+	const struct kvmini_backend_ops *ops = vcpu->vm->ops;
+
+	CHECK(ops->set_events ? ops->set_events(vcpu, events) : -ENOTTY,
+	      "KVMINI_SET_VCPU_EVENTS");
+}
+
+void kvmini_clear_events(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_vcpu_events none = {};
+
+	kvmini_set_events(vcpu, &none);
+}
+
 void kvmini_vcpu_setup_real_mode(struct kvmini_vcpu *vcpu, uint64_t rip,
 				 uint64_t rsp)
 {

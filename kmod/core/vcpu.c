@@ -207,6 +207,8 @@ static long kvmini_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KVMINI_SET_REGS:
 	case KVMINI_GET_SREGS:
 	case KVMINI_SET_SREGS:
+	case KVMINI_GET_VCPU_EVENTS:
+	case KVMINI_SET_VCPU_EVENTS:
 		break;
 	default:
 		return -ENOTTY;
@@ -236,6 +238,12 @@ static long kvmini_vcpu_ioctl(struct file *filp, unsigned int cmd,
 		break;
 	case KVMINI_NMI:
 		r = kvmini_vcpu_queue_nmi(vcpu, arg);
+		break;
+	case KVMINI_GET_VCPU_EVENTS:
+		r = kvmini_vcpu_get_events(vcpu, argp);
+		break;
+	case KVMINI_SET_VCPU_EVENTS:
+		r = kvmini_vcpu_set_events(vcpu, argp);
 		break;
 	default:
 		r = vcpu_set_sregs(vcpu, argp);

@@ -1033,6 +1033,20 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 	}
 }
 
+static bool vmx_get_nmi_masked(struct kvmini_vcpu *vcpu)
+{
+	return vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI;
+}
+
+static void vmx_set_nmi_masked(struct kvmini_vcpu *vcpu, bool masked)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		   ~GUEST_INTR_STATE_NMI;
+
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+		   intr | (masked ? GUEST_INTR_STATE_NMI : 0));
+}
+
 /*
  * The entry failed: the event it was to deliver waits in vcpu->event
  * again, and leaves the VMCS, where it would be tried with every later
@@ -1067,6 +1081,7 @@ static void vmx_update_host_crs(struct kvmini_vmx_vcpu *vmx)
 static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
 	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+	bool injected = vcpu->event.info & KVMINI_EVENT_VALID;
 	int failed;
 
 	exit->hw.vendor = KVMINI_VENDOR_VMX;
@@ -1135,7 +1150,14 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	}
 	exit->hw.reason &= 0xffff;
 	kvmini_requeue_event(vcpu, vmcs_read(IDT_VECTORING_INFO_FIELD),
-			     vmcs_read(IDT_VECTORING_ERROR_CODE));
+			     vmcs_read(IDT_VECTORING_ERROR_CODE), injected);
+	/*
+	 * An NMI held again was not delivered, and VM entry refuses to
+	 * inject one with NMIs blocked (KVM clears the bit here too).
+	 */
+	if ((vcpu->event.info & (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_MASK)) ==
+	    (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_NMI))
+		vmx_set_nmi_masked(vcpu, false);
 	vmx_decode_exit(exit);
 	if (exit->reason == KVMINI_EXIT_EXCEPTION &&
 	    exit->exc.vector == X86_TRAP_MC)
@@ -1203,6 +1225,35 @@ static void vmx_set_windows(struct kvmini_vcpu *vcpu, bool irq, bool nmi)
 	}
 }
 
+static u32 vmx_get_shadow(struct kvmini_vcpu *vcpu)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	return (intr & GUEST_INTR_STATE_STI ? KVMINI_SHADOW_STI : 0) |
+	       (intr & GUEST_INTR_STATE_MOV_SS ? KVMINI_SHADOW_MOV_SS : 0);
+}
+
+static void vmx_set_shadow(struct kvmini_vcpu *vcpu, u32 shadow)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	u64 dbg = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) & ~DR_STEP;
+
+	/* VM entry refuses both at once; MOV SS blocks more. */
+	if (shadow & KVMINI_SHADOW_MOV_SS)
+		intr |= GUEST_INTR_STATE_MOV_SS;
+	else if (shadow & KVMINI_SHADOW_STI)
+		intr |= GUEST_INTR_STATE_STI;
+	/*
+	 * In a shadow, VM entry wants TF's single step recorded as
+	 * pending, as an exit there records it.
+	 */
+	if (shadow && (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF))
+		dbg |= DR_STEP;
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, intr);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, dbg);
+}
+
 static const struct kvmini_hw_exit_name vmx_exit_names[] = {
 	VMX_EXIT_REASONS
 };
@@ -1260,6 +1311,10 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.interrupt_allowed	= vmx_interrupt_allowed,
 	.nmi_allowed		= vmx_nmi_allowed,
 	.set_windows		= vmx_set_windows,
+	.get_nmi_masked		= vmx_get_nmi_masked,
+	.set_nmi_masked		= vmx_set_nmi_masked,
+	.get_shadow		= vmx_get_shadow,
+	.set_shadow		= vmx_set_shadow,
 	.get_rflags		= vmx_get_rflags,
 	.get_cpl		= vmx_get_cpl,
 	.get_rip		= vmx_get_rip,
