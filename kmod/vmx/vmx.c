@@ -4,10 +4,11 @@
  *
  * What a reader needs to know first:
  *  - VMXON runs on every CPU at module load (cpu_enable), VMXOFF at rmmod.
- *  - A vCPU's VMCS is current on a CPU only between vcpu_load and
- *    vcpu_put.  vcpu_put VMCLEARs it, so a VMCS is never cached on a CPU
- *    the vCPU has left and migrating needs no IPI; the price is a
- *    VMLAUNCH (instead of VMRESUME) after each reschedule.
+ *  - A vCPU's VMCS stays active on the last CPU that loaded it, across
+ *    returns to userspace and reschedules, as KVM keeps it: RUN after RUN
+ *    on one CPU needs no VMPTRLD and resumes with VMRESUME.  It is
+ *    VMCLEARed only when the vCPU moves (an IPI to the old CPU), when it
+ *    is freed, and before VMXOFF (each CPU lists what is active on it).
  *  - Guests run with EPT and "unrestricted guest", so real mode and
  *    unpaged protected mode run natively.
  *  - Exits are decoded in vmx_decode_exit() into a struct kvmini_exit.
@@ -64,6 +65,9 @@ static struct {
 
 static DEFINE_PER_CPU(void *, vmxon_region);
 static DEFINE_PER_CPU(bool, vmx_on);
+/* The VMCS VMPTRLD made current here, and every VMCS active here. */
+static DEFINE_PER_CPU(void *, current_vmcs);
+static DEFINE_PER_CPU(struct list_head, loaded_vmcss);
 
 /*
  * MSRs VMX does not switch: the guest's are loaded before its first
@@ -82,13 +86,21 @@ static const u32 vmx_switched_msrs[] = {
 struct kvmini_vmx_vcpu {
 	void *vmcs;
 	u64 vmcs_pa;
-	bool loaded;		/* current on this CPU (vcpu_load..put) */
+	/*
+	 * The CPU the VMCS is active on, or -1; loaded_link is then in that
+	 * CPU's loaded_vmcss.  Both change only on that CPU, with interrupts
+	 * off, or on the loading CPU once the VMCS is off every list.
+	 */
+	int cpu;
+	struct list_head loaded_link;
+	bool loaded;		/* between vcpu_load and vcpu_put */
 	bool launched;		/* VMLAUNCH done since the last VMCLEAR */
 	bool entered;		/* host segment state needs restoring */
 	bool flush_ept;		/* new CPU: drop stale EPT translations */
 	unsigned long cr2, cr8;
 	unsigned long host_cr3, host_cr4;
 	u16 host_ds, host_es, host_fs, host_gs;
+	unsigned long host_fs_base;	/* in HOST_FS_BASE */
 	unsigned long host_kernel_gs_base;
 	struct desc_ptr host_idt;
 	unsigned long host_debugctl;	/* IA32_DEBUGCTL of this task */
@@ -306,7 +318,10 @@ static int vmx_hardware_check(void)
 {
 	u64 basic, feat, ept;
 	bool true_ctls;
-	int r;
+	int cpu, r;
+
+	for_each_possible_cpu(cpu)
+		INIT_LIST_HEAD(&per_cpu(loaded_vmcss, cpu));
 
 	rdmsrl(MSR_IA32_FEAT_CTL, feat);
 	if (!(feat & FEAT_CTL_LOCKED) ||
@@ -446,11 +461,54 @@ out:
 	return r;
 }
 
-/* Also the emergency-reboot callback: may run in NMI context. */
+/*
+ * VMCLEAR a VMCS on the CPU it is active on, with interrupts off: its
+ * data reaches memory, and the next VMPTRLD may be on any CPU.
+ */
+static void vmx_vmcs_clear_local(void *arg)
+{
+	struct kvmini_vmx_vcpu *vmx = arg;
+	int cpu = raw_smp_processor_id();
+
+	/* Cleared meanwhile by this CPU going offline. */
+	if (vmx->cpu != cpu)
+		return;
+	if (per_cpu(current_vmcs, cpu) == vmx->vmcs)
+		per_cpu(current_vmcs, cpu) = NULL;
+	vmcs_clear(vmx->vmcs_pa);
+	list_del(&vmx->loaded_link);
+	/* Off this CPU's list before another CPU may put it on its own. */
+	smp_wmb();
+	vmx->cpu = -1;
+	vmx->launched = false;
+}
+
+static void vmx_vmcs_clear(struct kvmini_vmx_vcpu *vmx)
+{
+	int cpu = READ_ONCE(vmx->cpu);
+
+	if (cpu != -1)
+		smp_call_function_single(cpu, vmx_vmcs_clear_local, vmx, 1);
+}
+
+/*
+ * Also the emergency-reboot callback: may run in NMI context.  Every
+ * VMCS active here is VMCLEARed first: after VMXOFF its data would be
+ * lost, and a crash kernel would find stale VMCS regions.
+ */
 static void vmx_cpu_disable(void)
 {
+	struct kvmini_vmx_vcpu *vmx, *tmp;
+	unsigned long flags;
+
 	if (!this_cpu_read(vmx_on))
 		return;
+	local_irq_save(flags);
+	list_for_each_entry_safe(vmx, tmp, this_cpu_ptr(&loaded_vmcss),
+				 loaded_link)
+		vmx_vmcs_clear_local(vmx);
+	this_cpu_write(current_vmcs, NULL);
+	local_irq_restore(flags);
 	/* A fault here means VMX was already off: fine either way. */
 	asm volatile("1: vmxoff\n\t"
 		     "2:\n\t"
@@ -728,6 +786,8 @@ static void vmx_setup_host_constants(void)
 	vmcs_write(HOST_ES_SELECTOR, 0);
 	vmcs_write(HOST_FS_SELECTOR, 0);
 	vmcs_write(HOST_GS_SELECTOR, 0);
+	/* The task's goes in at vcpu_load, when it differs. */
+	vmcs_write(HOST_FS_BASE, 0);
 	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
 	vmcs_write(HOST_RIP, (unsigned long)kvmini_vmx_exit);
 	rdmsrl(MSR_EFER, efer);
@@ -770,10 +830,17 @@ static int vmx_vcpu_create(struct kvmini_vcpu *vcpu)
 	}
 	*(u32 *)vmx->vmcs = vmx_cfg.revision_id;
 	vmx->vmcs_pa = __pa(vmx->vmcs);
+	vmx->cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_link);
 	vcpu->vendor = vmx;
 
-	/* No VMCS is current here: only RUN-side ioctls load one. */
+	/*
+	 * Set up the VMCS here and clear it again: it becomes active on a
+	 * CPU at the first vcpu_load.  It replaces whatever VMCS was
+	 * current here, which stays active and is loaded again when needed.
+	 */
 	preempt_disable();
+	this_cpu_write(current_vmcs, NULL);
 	vmcs_clear(vmx->vmcs_pa);
 	vmcs_load(vmx->vmcs_pa);
 	vmx_setup_controls(vcpu);
@@ -788,6 +855,7 @@ static void vmx_vcpu_free(struct kvmini_vcpu *vcpu)
 {
 	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
 
+	vmx_vmcs_clear(vmx);
 	free_page((unsigned long)vmx->vmcs);
 	kfree(vmx);
 }
@@ -796,20 +864,12 @@ static void vmx_vcpu_free(struct kvmini_vcpu *vcpu)
 /* Load, put, run                                                       */
 /* ------------------------------------------------------------------ */
 
-static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
+/* Host state that differs per CPU: written when the VMCS moves here. */
+static void vmx_set_host_cpu_state(struct kvmini_vmx_vcpu *vmx, int cpu)
 {
-	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned long base;
 	struct desc_ptr gdt;
 
-	vmcs_load(vmx->vmcs_pa);
-	vmx->loaded = true;
-	vmx->launched = false;
-	if (vcpu->last_cpu != cpu)
-		vmx->flush_ept = true;
-	vcpu->last_cpu = cpu;
-
-	/* Host state that differs per CPU or per task. */
 	vmcs_write(HOST_TR_BASE,
 		   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
 	native_store_gdt(&gdt);
@@ -818,16 +878,47 @@ static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
 	vmcs_write(HOST_IDTR_BASE, vmx->host_idt.address);
 	rdmsrl(MSR_GS_BASE, base);
 	vmcs_write(HOST_GS_BASE, base);
-	rdmsrl(MSR_FS_BASE, base);
-	vmcs_write(HOST_FS_BASE, base);
 	rdmsrl(MSR_IA32_SYSENTER_CS, base);
 	vmcs_write(HOST_IA32_SYSENTER_CS, base);
 	rdmsrl(MSR_IA32_SYSENTER_ESP, base);
 	vmcs_write(HOST_IA32_SYSENTER_ESP, base);
 	rdmsrl(MSR_IA32_SYSENTER_EIP, base);
 	vmcs_write(HOST_IA32_SYSENTER_EIP, base);
-	vmx->host_cr3 = 0;
-	vmx->host_cr4 = 0;
+}
+
+static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
+{
+	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+	bool moved = vmx->cpu != cpu;
+	unsigned long base;
+
+	if (moved) {
+		vmx_vmcs_clear(vmx);
+		local_irq_disable();
+		/* Pairs with vmx_vmcs_clear_local(): off the old list first. */
+		smp_rmb();
+		list_add(&vmx->loaded_link, this_cpu_ptr(&loaded_vmcss));
+		local_irq_enable();
+	}
+	if (this_cpu_read(current_vmcs) != vmx->vmcs) {
+		this_cpu_write(current_vmcs, vmx->vmcs);
+		vmcs_load(vmx->vmcs_pa);
+	}
+	if (moved) {
+		vmx_set_host_cpu_state(vmx, cpu);
+		vmx->cpu = cpu;
+	}
+	vmx->loaded = true;
+	if (vcpu->last_cpu != cpu)
+		vmx->flush_ept = true;
+	vcpu->last_cpu = cpu;
+
+	/* The task's FS base: another thread may run this vCPU next. */
+	rdmsrl(MSR_FS_BASE, base);
+	if (base != vmx->host_fs_base) {
+		vmcs_write(HOST_FS_BASE, base);
+		vmx->host_fs_base = base;
+	}
 
 	/* A VM exit clears IA32_DEBUGCTL: vmx_run() puts this back. */
 	vmx->host_debugctl = get_debugctlmsr();
@@ -878,7 +969,6 @@ static void vmx_vcpu_put(struct kvmini_vcpu *vcpu)
 	/* After the segments: reloading GS clobbers KERNEL_GS_BASE. */
 	if (vmx->msrs_loaded)
 		vmx_put_host_msrs(vmx);
-	vmcs_clear(vmx->vmcs_pa);
 	vmx->loaded = false;
 }
 
