@@ -24,6 +24,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/percpu.h>
+#include <linux/user-return-notifier.h>
 #include <asm/vmx.h>
 #include <asm/trapnr.h>
 #include <asm/msr.h>
@@ -70,16 +71,31 @@ static DEFINE_PER_CPU(void *, current_vmcs);
 static DEFINE_PER_CPU(struct list_head, loaded_vmcss);
 
 /*
- * MSRs VMX does not switch: the guest's are loaded before its first
- * entry after vcpu_load and the host's put back at vcpu_put.  The host
- * kernel needs none of them in between (they serve SYSCALL and SWAPGS
- * from user mode, which cannot run until vcpu_put).
+ * MSRs VMX does not switch.  The host needs the syscall MSRs (all but
+ * the last) only in user mode: the guest's stay in the CPU until some
+ * task returns to userspace there (a user-return notifier, as KVM's
+ * kvm_user_return_msrs), so a vCPU that runs again without that writes
+ * none.  KERNEL_GS_BASE is the host task's user GS base, which a context
+ * switch saves: the guest's is loaded before its first entry after
+ * vcpu_load and the host's put back at vcpu_put.
  */
 static const u32 vmx_switched_msrs[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
 };
 
 #define VMX_NR_SWITCHED	ARRAY_SIZE(vmx_switched_msrs)
+#define VMX_NR_URET	(VMX_NR_SWITCHED - 1)
+#define VMX_KGS		VMX_NR_URET
+
+/* The syscall MSRs of one CPU: the host's, and what the CPU holds. */
+struct vmx_uret_msrs {
+	struct user_return_notifier urn;
+	bool registered;	/* curr may differ from host */
+	u64 host[VMX_NR_URET];
+	u64 curr[VMX_NR_URET];
+};
+
+static DEFINE_PER_CPU(struct vmx_uret_msrs, vmx_uret_msrs);
 
 #define PAT_RESET	0x0007040600070406ULL
 
@@ -107,7 +123,6 @@ struct kvmini_vmx_vcpu {
 	u32 proc;		/* the primary controls in the VMCS */
 	bool msrs_loaded;	/* guest_msrs are in the hardware */
 	u64 guest_msrs[VMX_NR_SWITCHED];
-	u64 host_msrs[VMX_NR_SWITCHED];
 };
 
 static struct kvmini_vmx_vcpu *to_vmx(struct kvmini_vcpu *vcpu)
@@ -427,6 +442,41 @@ static void vmx_hardware_unsetup(void)
 	}
 }
 
+/* Some task returns to userspace on this CPU: the host's values back. */
+static void vmx_on_user_return(struct user_return_notifier *urn)
+{
+	struct vmx_uret_msrs *u = container_of(urn, struct vmx_uret_msrs, urn);
+	unsigned long flags;
+	int i;
+
+	/* Also called by vmx_cpu_disable(), with interrupts on. */
+	local_irq_save(flags);
+	if (u->registered) {
+		u->registered = false;
+		user_return_notifier_unregister(urn);
+	}
+	local_irq_restore(flags);
+	for (i = 0; i < VMX_NR_URET; i++) {
+		if (u->curr[i] != u->host[i]) {
+			wrmsrl(vmx_switched_msrs[i], u->host[i]);
+			u->curr[i] = u->host[i];
+		}
+	}
+}
+
+/* The host's syscall MSRs are the kernel's, set once per CPU at boot. */
+static void vmx_uret_msrs_init(void)
+{
+	struct vmx_uret_msrs *u = this_cpu_ptr(&vmx_uret_msrs);
+	int i;
+
+	for (i = 0; i < VMX_NR_URET; i++) {
+		rdmsrl(vmx_switched_msrs[i], u->host[i]);
+		u->curr[i] = u->host[i];
+	}
+	u->urn.on_user_return = vmx_on_user_return;
+}
+
 static int vmx_cpu_enable(void)
 {
 	void *region = this_cpu_read(vmxon_region);
@@ -455,6 +505,7 @@ static int vmx_cpu_enable(void)
 		r = -EIO;
 	} else {
 		this_cpu_write(vmx_on, true);
+		vmx_uret_msrs_init();
 	}
 out:
 	local_irq_restore(flags);
@@ -509,6 +560,8 @@ static void vmx_cpu_disable(void)
 		vmx_vmcs_clear_local(vmx);
 	this_cpu_write(current_vmcs, NULL);
 	local_irq_restore(flags);
+	/* No notifier may outlive the module: the host's MSRs back now. */
+	vmx_on_user_return(this_cpu_ptr(&vmx_uret_msrs.urn));
 	/* A fault here means VMX was already off: fine either way. */
 	asm volatile("1: vmxoff\n\t"
 		     "2:\n\t"
@@ -709,8 +762,11 @@ static int vmx_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 		/* If the guest's values are live, this one must be too. */
 		preempt_disable();
 		vmx->guest_msrs[i] = data;
-		if (vmx->msrs_loaded)
+		if (vmx->msrs_loaded) {
 			wrmsrl(msr, data);
+			if (i < VMX_NR_URET)
+				this_cpu_write(vmx_uret_msrs.curr[i], data);
+		}
 		preempt_enable();
 	} else {
 		return -ENOENT;
@@ -718,23 +774,30 @@ static int vmx_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 	return 0;
 }
 
+/* With interrupts off, before the first entry after vcpu_load. */
 static void vmx_load_guest_msrs(struct kvmini_vmx_vcpu *vmx)
 {
+	struct vmx_uret_msrs *u = this_cpu_ptr(&vmx_uret_msrs);
 	int i;
 
-	for (i = 0; i < VMX_NR_SWITCHED; i++) {
-		rdmsrl(vmx_switched_msrs[i], vmx->host_msrs[i]);
-		wrmsrl(vmx_switched_msrs[i], vmx->guest_msrs[i]);
+	for (i = 0; i < VMX_NR_URET; i++) {
+		if (vmx->guest_msrs[i] != u->curr[i]) {
+			wrmsrl(vmx_switched_msrs[i], vmx->guest_msrs[i]);
+			u->curr[i] = vmx->guest_msrs[i];
+		}
 	}
+	if (!u->registered) {
+		user_return_notifier_register(&u->urn);
+		u->registered = true;
+	}
+	/* vcpu_load saved the host's. */
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->guest_msrs[VMX_KGS]);
 	vmx->msrs_loaded = true;
 }
 
 static void vmx_put_host_msrs(struct kvmini_vmx_vcpu *vmx)
 {
-	int i;
-
-	for (i = 0; i < VMX_NR_SWITCHED; i++)
-		wrmsrl(vmx_switched_msrs[i], vmx->host_msrs[i]);
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
 	vmx->msrs_loaded = false;
 }
 
