@@ -81,14 +81,6 @@ static const u32 empty_leaves[] = {
 	6, 0xa, 0xf, 0x10, 0x12, 0x14, 0x8000000a, 0x8000001f,
 };
 
-static u64 guest_cr4(struct kvmini_vcpu *vcpu)
-{
-	struct kvmini_sregs sregs;
-
-	kvmini_vendor->get_sregs(vcpu, &sregs);
-	return sregs.cr4;
-}
-
 static void cpuid_filter(struct kvmini_vcpu *vcpu, u32 leaf, u32 index,
 			 u32 *r)
 {
@@ -109,7 +101,7 @@ static void cpuid_filter(struct kvmini_vcpu *vcpu, u32 leaf, u32 index,
 		r[EBX] = (r[EBX] & 0x00ffffff) | vcpu->id << 24;
 		/* OSXSAVE mirrors the guest's CR4, not the host's. */
 		r[ECX] &= ~CPUID_BIT(X86_FEATURE_OSXSAVE);
-		if (guest_cr4(vcpu) & X86_CR4_OSXSAVE)
+		if (kvmini_vendor->get_cr4(vcpu) & X86_CR4_OSXSAVE)
 			r[ECX] |= CPUID_BIT(X86_FEATURE_OSXSAVE);
 		break;
 	case 0xb:
@@ -144,6 +136,12 @@ static bool cpuid_override(struct kvmini_vm *vm, u32 leaf, u32 index,
 	bool found = false;
 	int i;
 
+	/*
+	 * Most VMs install none: no lock then.  A table installed while
+	 * this runs applies from the next CPUID, as if it came after.
+	 */
+	if (!READ_ONCE(vm->cpuid_nent))
+		return false;
 	mutex_lock(&vm->cpuid_lock);
 	for (i = 0; i < vm->cpuid_nent && !found; i++) {
 		e = &vm->cpuid[i];
@@ -213,7 +211,7 @@ long kvmini_vm_set_cpuid(struct kvmini_vm *vm, void __user *argp)
 	if (!r) {
 		mutex_lock(&vm->cpuid_lock);
 		memcpy(vm->cpuid, c->entries, sizeof(vm->cpuid));
-		vm->cpuid_nent = c->nent;
+		WRITE_ONCE(vm->cpuid_nent, c->nent);
 		mutex_unlock(&vm->cpuid_lock);
 	}
 	kfree(c);

@@ -850,6 +850,16 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	local_irq_enable();
 }
 
+static u64 svm_get_efer(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->efer;
+}
+
+static u64 svm_get_cr4(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cr4;
+}
+
 static u64 svm_get_rip(struct kvmini_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->save.rip;
@@ -946,6 +956,8 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.set_windows		= svm_set_windows,
 	.get_rflags		= svm_get_rflags,
 	.get_cpl		= svm_get_cpl,
+	.get_efer		= svm_get_efer,
+	.get_cr4		= svm_get_cr4,
 	.complete_exit		= svm_complete_exit,
 	.get_rip		= svm_get_rip,
 	.skip_instruction	= svm_skip_instruction,

@@ -652,6 +652,16 @@ static void vmx_set_efer(u64 efer)
 	vmcs_write(GUEST_IA32_EFER, efer);
 }
 
+static u64 vmx_get_efer(struct kvmini_vcpu *vcpu)
+{
+	return vmcs_read(GUEST_IA32_EFER);
+}
+
+static u64 vmx_get_cr4(struct kvmini_vcpu *vcpu)
+{
+	return vmx_guest_cr(GUEST_CR4, CR4_GUEST_HOST_MASK, CR4_READ_SHADOW);
+}
+
 static void vmx_get_regs(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs)
 {
 	kvmini_gprs_to_regs(vcpu->gprs, regs);
@@ -1380,6 +1390,8 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.set_windows		= vmx_set_windows,
 	.get_rflags		= vmx_get_rflags,
 	.get_cpl		= vmx_get_cpl,
+	.get_efer		= vmx_get_efer,
+	.get_cr4		= vmx_get_cr4,
 	.get_rip		= vmx_get_rip,
 	.skip_instruction	= vmx_skip_instruction,
 };
