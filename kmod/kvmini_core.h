@@ -74,6 +74,8 @@ struct kvmini_vm {
 	struct mutex cpuid_lock;	/* the CPUID overrides */
 	u32 cpuid_nent;			/* (cpuid_lock) */
 	struct kvmini_cpuid_entry cpuid[KVMINI_MAX_CPUID]; /* (cpuid_lock) */
+	/* Bumped with each new table: vCPUs' cached answers expire. */
+	u32 cpuid_gen;			/* (cpuid_lock), read without it */
 
 	struct mutex vcpus_lock;	/* the vcpus array */
 	struct kvmini_vcpu *vcpus[KVMINI_MAX_VCPUS];	/* (vcpus_lock) */
@@ -201,6 +203,19 @@ struct kvmini_console {
 	u8 buf[KVMINI_CONSOLE_BUF];
 };
 
+/*
+ * One CPUID answer a vCPU already computed (core/cpuid.c), valid while
+ * gen is the VM's cpuid_gen.
+ */
+struct kvmini_cpuid_cached {
+	u32 leaf, index;
+	u32 gen;
+	bool vcpu_fields;		/* vCPU-specific fields to fill in */
+	u32 regs[4];
+};
+
+#define KVMINI_CPUID_CACHE	32
+
 struct kvmini_vcpu {
 	struct kvmini_vm *vm;		/* (c) holds a reference */
 	u32 id;				/* (c) */
@@ -231,6 +246,7 @@ struct kvmini_vcpu {
 	bool xcr0_loaded;		/* (v) in the CPU, until the exit */
 	u64 misc_enable;		/* (v) MSRs core/msr.c keeps */
 	u64 mtrr_def_type;		/* (v) */
+	struct kvmini_cpuid_cached cpuid_cache[KVMINI_CPUID_CACHE]; /* (v) */
 
 	struct kvmini_console console;	/* (v) */
 	bool hlt_pending;		/* (v) HLT to report at the next RUN */

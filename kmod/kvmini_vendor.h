@@ -137,6 +137,13 @@ struct kvmini_vendor_ops {
 	int (*get_cpl)(struct kvmini_vcpu *vcpu);
 
 	/*
+	 * EFER and CR4 as get_sregs reports them, without reading every
+	 * segment: RDMSR of EFER and CPUID leaf 1 need only these.
+	 */
+	u64 (*get_efer)(struct kvmini_vcpu *vcpu);
+	u64 (*get_cr4)(struct kvmini_vcpu *vcpu);
+
+	/*
 	 * Optional.  Right after run, with preemption enabled, before the
 	 * exit is handled: finish describing the exit where that needs
 	 * guest memory (SVM without NRIPS reads the instruction to learn

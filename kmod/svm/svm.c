@@ -9,7 +9,9 @@
  *    TLB flush when it moves or when another VMCB ran there: all vCPUs
  *    share ASID 1.
  *  - Only what QEMU's TCG offers is assumed: no NRIP save, no decode
- *    assists, no clean bits.  The next RIP comes from EXITINFO2 for port
+ *    assists.  VMCB clean bits are used where the CPU has them (QEMU
+ *    ignores them): only what kvmini wrote since the last VMRUN on this
+ *    CPU is marked dirty.  The next RIP comes from EXITINFO2 for port
  *    I/O, from the VMCB's next_rip where the CPU saves it (NRIPS), and
  *    otherwise from the instruction itself, read at RIP and decoded with
  *    its prefixes (svm_complete_exit()).
@@ -50,6 +52,25 @@
 #define SVM_DR6_RESET		0xffff0ff0ULL
 #define SVM_TSS_BUSY		BIT(1)	/* in a TSS descriptor's type */
 
+/*
+ * VMCB clean bits (APM vol. 2, "VMCB Clean Bits"): a set bit lets the
+ * CPU keep its cached copy of that group of fields.  Named in KVM's
+ * private svm.h only.
+ */
+#define VMCB_CLEAN_INTERCEPTS	BIT(0)	/* intercepts, TSC offset */
+#define VMCB_CLEAN_PERM_MAP	BIT(1)	/* IOPM and MSRPM bases */
+#define VMCB_CLEAN_ASID		BIT(2)
+#define VMCB_CLEAN_INTR		BIT(3)	/* V_TPR, V_IRQ, int_ctl */
+#define VMCB_CLEAN_NPT		BIT(4)	/* NP enable, nested CR3, G_PAT */
+#define VMCB_CLEAN_CR		BIT(5)	/* CR0, CR3, CR4, EFER */
+#define VMCB_CLEAN_DR		BIT(6)	/* DR6, DR7 */
+#define VMCB_CLEAN_DT		BIT(7)	/* GDTR, IDTR */
+#define VMCB_CLEAN_SEG		BIT(8)	/* CS, DS, SS, ES, CPL */
+#define VMCB_CLEAN_CR2		BIT(9)
+#define VMCB_CLEAN_LBR		BIT(10)
+#define VMCB_CLEAN_AVIC		BIT(11)
+#define VMCB_CLEAN_ALL		(BIT(12) - 1)
+
 /* Every port and every MSR access exits: one shared, read-only copy. */
 static void *svm_iopm, *svm_msrpm;
 
@@ -78,13 +99,16 @@ struct kvmini_svm_vcpu {
 	const u8 *insn_opcode;
 	u8 insn_oplen;
 	/*
-	 * Guest state as userspace last set it, until a VMRUN accepts it.
-	 * Only such state can fail VMRUN's checks, and an emulated CPU may
-	 * then write its own host state into the save area: put the
-	 * guest's back so userspace never reads the host's.
+	 * Guest state as it was at the last VMRUN that could fail: one
+	 * after userspace or kvmini set state (save_dirty) or with an
+	 * event to inject.  Only such state can fail VMRUN's checks (the
+	 * guest cannot make its own invalid), and an emulated CPU may then
+	 * write its own host state into the save area: put the guest's
+	 * back so userspace never reads the host's.  Other VMRUNs copy
+	 * nothing.
 	 */
 	struct vmcb_save_area *user_save;
-	bool user_save_valid;
+	bool save_dirty;
 	/*
 	 * EFER as the guest sees it.  The VMCB holds LME only while long
 	 * mode is active (svm_hw_efer()); flush_tlb: the guest's paging
@@ -111,14 +135,22 @@ static struct kvmini_svm_vcpu *to_svm(struct kvmini_vcpu *vcpu)
 	return vcpu->vendor;
 }
 
+/* kvmini wrote fields of these groups: the CPU must read them again. */
+static void svm_mark_dirty(struct kvmini_svm_vcpu *svm, u32 groups)
+{
+	svm->vmcb->control.clean &= ~groups;
+}
+
 static void svm_set_intercept(struct kvmini_svm_vcpu *svm, int bit)
 {
 	svm->vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+	svm_mark_dirty(svm, VMCB_CLEAN_INTERCEPTS);
 }
 
 static void svm_clr_intercept(struct kvmini_svm_vcpu *svm, int bit)
 {
 	svm->vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
+	svm_mark_dirty(svm, VMCB_CLEAN_INTERCEPTS);
 }
 
 static void svm_clgi(void)
@@ -286,7 +318,7 @@ static void svm_set_regs(struct kvmini_vcpu *vcpu,
 	save->rsp = regs->rsp;
 	save->rip = regs->rip;
 	save->rflags = regs->rflags;
-	to_svm(vcpu)->user_save_valid = false;
+	to_svm(vcpu)->save_dirty = true;
 }
 
 static void svm_get_sregs(struct kvmini_vcpu *vcpu,
@@ -360,7 +392,9 @@ static int svm_set_sregs(struct kvmini_vcpu *vcpu,
 	vmcb->save.efer = svm_hw_efer(sregs->efer);
 	to_svm(vcpu)->flush_tlb = true;
 	vmcb->save.cpl = (sregs->cr0 & X86_CR0_PE) ? sregs->ss.dpl : 0;
-	to_svm(vcpu)->user_save_valid = false;
+	to_svm(vcpu)->save_dirty = true;
+	/* Segments, tables, CRs, CR2, EFER and V_TPR: nearly all of it. */
+	vmcb->control.clean = 0;
 	return 0;
 }
 
@@ -408,6 +442,9 @@ static int svm_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 	if (!slot)
 		return -ENOENT;
 	*slot = data;
+	to_svm(vcpu)->save_dirty = true;
+	if (msr == MSR_IA32_CR_PAT)
+		svm_mark_dirty(to_svm(vcpu), VMCB_CLEAN_NPT);
 	return 0;
 }
 
@@ -740,6 +777,7 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		 */
 		exit->exc.dr6 = svm->vmcb->save.dr6;
 		svm->vmcb->save.dr6 = DR6_RESERVED;
+		svm_mark_dirty(svm, VMCB_CLEAN_DR);
 		break;
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7:
 		/* svm_complete_exit() decodes the register from the bytes. */
@@ -806,10 +844,15 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	struct vmcb *vmcb = svm->vmcb;
 	int cpu = smp_processor_id();
 	bool injected = vcpu->event.info & KVMINI_EVENT_VALID;
+	bool saved;
 
 	exit->hw.vendor = KVMINI_VENDOR_SVM;
-	vmcb->control.clean = 0;
 	vmcb->save.rax = vcpu->gprs[GPR_RAX];
+	saved = svm->save_dirty || (vcpu->event.info & KVMINI_EVENT_VALID);
+	if (saved) {
+		memcpy(svm->user_save, &vmcb->save, sizeof(vmcb->save));
+		svm->save_dirty = false;
+	}
 	vmcb->control.event_inj = vcpu->event.info;
 	vmcb->control.event_inj_err = vcpu->event.error;
 	if ((vcpu->event.info & (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_MASK)) ==
@@ -820,10 +863,6 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		svm_set_intercept(svm, INTERCEPT_IRET);
 	}
 	vcpu->event.info = 0;
-	if (!svm->user_save_valid) {
-		memcpy(svm->user_save, &vmcb->save, sizeof(vmcb->save));
-		svm->user_save_valid = true;
-	}
 
 	local_irq_disable();
 	/*
@@ -835,6 +874,9 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 	else
 		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	/* What the CPU cached belongs to another VMCB, or another CPU has it. */
+	if (vcpu->last_cpu != cpu || sc->last_vmcb != vmcb)
+		vmcb->control.clean = 0;
 	vcpu->last_cpu = cpu;
 	sc->last_vmcb = vmcb;
 	svm->flush_tlb = false;
@@ -856,6 +898,9 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	kvmini_load_host_pkru(vcpu);
 	svm_stgi();
 	exit->tsc = kvmini_exit_tsc();
+	/* The CPU wrote back what it changed: everything is clean again. */
+	if (boot_cpu_has(X86_FEATURE_VMCBCLEAN))
+		vmcb->control.clean = VMCB_CLEAN_ALL;
 
 	vcpu->gprs[GPR_RAX] = vmcb->save.rax;
 	if (hw_breakpoint_active())
@@ -878,14 +923,16 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	    exit->exc.vector == X86_TRAP_MC)
 		kvmini_machine_check();
 	if (exit->reason == KVMINI_EXIT_FAIL_ENTRY) {
-		memcpy(&vmcb->save, svm->user_save, sizeof(vmcb->save));
+		if (saved)
+			memcpy(&vmcb->save, svm->user_save,
+			       sizeof(vmcb->save));
+		svm->save_dirty = true;
+		vmcb->control.clean = 0;
 		/* Nothing was delivered: the event waits for the next entry. */
 		if (vmcb->control.event_inj & SVM_EVTINJ_VALID) {
 			vcpu->event.info = vmcb->control.event_inj;
 			vcpu->event.error = vmcb->control.event_inj_err;
 		}
-	} else {
-		svm->user_save_valid = false;
 	}
 	/* An NMI held again was not delivered: it blocks nothing yet. */
 	if ((vcpu->event.info & (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_MASK)) ==
@@ -893,6 +940,16 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		svm_set_nmi_masked(vcpu, false);
 	/* A held interrupt or NMI is taken here, by the host. */
 	local_irq_enable();
+}
+
+static u64 svm_get_efer(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->efer;
+}
+
+static u64 svm_get_cr4(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cr4;
 }
 
 static u64 svm_get_rip(struct kvmini_vcpu *vcpu)
@@ -941,14 +998,22 @@ static void svm_set_windows(struct kvmini_vcpu *vcpu, bool irq, bool nmi)
 	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *c = &svm->vmcb->control;
 	bool vintr = irq || (nmi && (svm->nmi_iret_seen || !svm->nmi_masked));
+	u32 int_ctl = c->int_ctl & ~V_IRQ_INJECTION_BITS_MASK;
 
-	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
-	if (vintr) {
-		c->int_ctl |= V_IRQ_MASK | V_INTR_PRIO_MASK | V_IGN_TPR_MASK;
-		svm_set_intercept(svm, INTERCEPT_VINTR);
-	} else {
-		svm_clr_intercept(svm, INTERCEPT_VINTR);
+	if (vintr)
+		int_ctl |= V_IRQ_MASK | V_INTR_PRIO_MASK | V_IGN_TPR_MASK;
+	/* Called before every entry: dirty only what changes. */
+	if (int_ctl != c->int_ctl) {
+		c->int_ctl = int_ctl;
+		svm_mark_dirty(svm, VMCB_CLEAN_INTR);
 	}
+	if (vintr == !!(c->intercepts[INTERCEPT_VINTR / 32] &
+			BIT(INTERCEPT_VINTR % 32)))
+		return;
+	if (vintr)
+		svm_set_intercept(svm, INTERCEPT_VINTR);
+	else
+		svm_clr_intercept(svm, INTERCEPT_VINTR);
 }
 
 /* One bit for both kinds of shadow. */
@@ -1011,6 +1076,8 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.set_shadow		= svm_set_shadow,
 	.get_rflags		= svm_get_rflags,
 	.get_cpl		= svm_get_cpl,
+	.get_efer		= svm_get_efer,
+	.get_cr4		= svm_get_cr4,
 	.complete_exit		= svm_complete_exit,
 	.get_rip		= svm_get_rip,
 	.skip_instruction	= svm_skip_instruction,

@@ -4,10 +4,11 @@
  *
  * What a reader needs to know first:
  *  - VMXON runs on every CPU at module load (cpu_enable), VMXOFF at rmmod.
- *  - A vCPU's VMCS is current on a CPU only between vcpu_load and
- *    vcpu_put.  vcpu_put VMCLEARs it, so a VMCS is never cached on a CPU
- *    the vCPU has left and migrating needs no IPI; the price is a
- *    VMLAUNCH (instead of VMRESUME) after each reschedule.
+ *  - A vCPU's VMCS stays active on the last CPU that loaded it, across
+ *    returns to userspace and reschedules, as KVM keeps it: RUN after RUN
+ *    on one CPU needs no VMPTRLD and resumes with VMRESUME.  It is
+ *    VMCLEARed only when the vCPU moves (an IPI to the old CPU), when it
+ *    is freed, and before VMXOFF (each CPU lists what is active on it).
  *  - Guests run with EPT and "unrestricted guest", so real mode and
  *    unpaged protected mode run natively.
  *  - Exits are decoded in vmx_decode_exit() into a struct kvmini_exit.
@@ -23,6 +24,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/percpu.h>
+#include <linux/user-return-notifier.h>
 #include <asm/vmx.h>
 #include <asm/trapnr.h>
 #include <asm/msr.h>
@@ -64,40 +66,64 @@ static struct {
 
 static DEFINE_PER_CPU(void *, vmxon_region);
 static DEFINE_PER_CPU(bool, vmx_on);
+/* The VMCS VMPTRLD made current here, and every VMCS active here. */
+static DEFINE_PER_CPU(void *, current_vmcs);
+static DEFINE_PER_CPU(struct list_head, loaded_vmcss);
 
 /*
- * MSRs VMX does not switch: the guest's are loaded before its first
- * entry after vcpu_load and the host's put back at vcpu_put.  The host
- * kernel needs none of them in between (they serve SYSCALL and SWAPGS
- * from user mode, which cannot run until vcpu_put).
+ * MSRs VMX does not switch.  The host needs the syscall MSRs (all but
+ * the last) only in user mode: the guest's stay in the CPU until some
+ * task returns to userspace there (a user-return notifier, as KVM's
+ * kvm_user_return_msrs), so a vCPU that runs again without that writes
+ * none.  KERNEL_GS_BASE is the host task's user GS base, which a context
+ * switch saves: the guest's is loaded before its first entry after
+ * vcpu_load and the host's put back at vcpu_put.
  */
 static const u32 vmx_switched_msrs[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
 };
-/* The one the guest changes without an exit: SWAPGS swaps it with GS. */
-#define VMX_KERNEL_GS_BASE	4
 
 #define VMX_NR_SWITCHED	ARRAY_SIZE(vmx_switched_msrs)
+#define VMX_NR_URET	(VMX_NR_SWITCHED - 1)
+/* The one the guest changes without an exit: SWAPGS swaps it with GS. */
+#define VMX_KGS		VMX_NR_URET
+
+/* The syscall MSRs of one CPU: the host's, and what the CPU holds. */
+struct vmx_uret_msrs {
+	struct user_return_notifier urn;
+	bool registered;	/* curr may differ from host */
+	u64 host[VMX_NR_URET];
+	u64 curr[VMX_NR_URET];
+};
+
+static DEFINE_PER_CPU(struct vmx_uret_msrs, vmx_uret_msrs);
 
 #define PAT_RESET	0x0007040600070406ULL
 
 struct kvmini_vmx_vcpu {
 	void *vmcs;
 	u64 vmcs_pa;
-	bool loaded;		/* current on this CPU (vcpu_load..put) */
+	/*
+	 * The CPU the VMCS is active on, or -1; loaded_link is then in that
+	 * CPU's loaded_vmcss.  Both change only on that CPU, with interrupts
+	 * off, or on the loading CPU once the VMCS is off every list.
+	 */
+	int cpu;
+	struct list_head loaded_link;
+	bool loaded;		/* between vcpu_load and vcpu_put */
 	bool launched;		/* VMLAUNCH done since the last VMCLEAR */
 	bool entered;		/* host segment state needs restoring */
 	bool flush_ept;		/* new CPU: drop stale EPT translations */
 	unsigned long cr2, cr8;
 	unsigned long host_cr3, host_cr4;
 	u16 host_ds, host_es, host_fs, host_gs;
+	unsigned long host_fs_base;	/* in HOST_FS_BASE */
 	unsigned long host_kernel_gs_base;
 	struct desc_ptr host_idt;
 	unsigned long host_debugctl;	/* IA32_DEBUGCTL of this task */
 	u32 proc;		/* the primary controls in the VMCS */
 	bool msrs_loaded;	/* guest_msrs are in the hardware */
 	u64 guest_msrs[VMX_NR_SWITCHED];
-	u64 host_msrs[VMX_NR_SWITCHED];
 };
 
 static struct kvmini_vmx_vcpu *to_vmx(struct kvmini_vcpu *vcpu)
@@ -308,7 +334,10 @@ static int vmx_hardware_check(void)
 {
 	u64 basic, feat, ept;
 	bool true_ctls;
-	int r;
+	int cpu, r;
+
+	for_each_possible_cpu(cpu)
+		INIT_LIST_HEAD(&per_cpu(loaded_vmcss, cpu));
 
 	rdmsrl(MSR_IA32_FEAT_CTL, feat);
 	if (!(feat & FEAT_CTL_LOCKED) ||
@@ -415,6 +444,41 @@ static void vmx_hardware_unsetup(void)
 	}
 }
 
+/* Some task returns to userspace on this CPU: the host's values back. */
+static void vmx_on_user_return(struct user_return_notifier *urn)
+{
+	struct vmx_uret_msrs *u = container_of(urn, struct vmx_uret_msrs, urn);
+	unsigned long flags;
+	int i;
+
+	/* Also called by vmx_cpu_disable(), with interrupts on. */
+	local_irq_save(flags);
+	if (u->registered) {
+		u->registered = false;
+		user_return_notifier_unregister(urn);
+	}
+	local_irq_restore(flags);
+	for (i = 0; i < VMX_NR_URET; i++) {
+		if (u->curr[i] != u->host[i]) {
+			wrmsrl(vmx_switched_msrs[i], u->host[i]);
+			u->curr[i] = u->host[i];
+		}
+	}
+}
+
+/* The host's syscall MSRs are the kernel's, set once per CPU at boot. */
+static void vmx_uret_msrs_init(void)
+{
+	struct vmx_uret_msrs *u = this_cpu_ptr(&vmx_uret_msrs);
+	int i;
+
+	for (i = 0; i < VMX_NR_URET; i++) {
+		rdmsrl(vmx_switched_msrs[i], u->host[i]);
+		u->curr[i] = u->host[i];
+	}
+	u->urn.on_user_return = vmx_on_user_return;
+}
+
 static int vmx_cpu_enable(void)
 {
 	void *region = this_cpu_read(vmxon_region);
@@ -443,17 +507,63 @@ static int vmx_cpu_enable(void)
 		r = -EIO;
 	} else {
 		this_cpu_write(vmx_on, true);
+		vmx_uret_msrs_init();
 	}
 out:
 	local_irq_restore(flags);
 	return r;
 }
 
-/* Also the emergency-reboot callback: may run in NMI context. */
+/*
+ * VMCLEAR a VMCS on the CPU it is active on, with interrupts off: its
+ * data reaches memory, and the next VMPTRLD may be on any CPU.
+ */
+static void vmx_vmcs_clear_local(void *arg)
+{
+	struct kvmini_vmx_vcpu *vmx = arg;
+	int cpu = raw_smp_processor_id();
+
+	/* Cleared meanwhile by this CPU going offline. */
+	if (vmx->cpu != cpu)
+		return;
+	if (per_cpu(current_vmcs, cpu) == vmx->vmcs)
+		per_cpu(current_vmcs, cpu) = NULL;
+	vmcs_clear(vmx->vmcs_pa);
+	list_del(&vmx->loaded_link);
+	/* Off this CPU's list before another CPU may put it on its own. */
+	smp_wmb();
+	vmx->cpu = -1;
+	vmx->launched = false;
+}
+
+static void vmx_vmcs_clear(struct kvmini_vmx_vcpu *vmx)
+{
+	int cpu = READ_ONCE(vmx->cpu);
+
+	if (cpu != -1)
+		smp_call_function_single(cpu, vmx_vmcs_clear_local, vmx, 1);
+}
+
+/*
+ * Also the emergency-reboot callback: may run in NMI context.  Every
+ * VMCS active here is VMCLEARed first: after VMXOFF its data would be
+ * lost, and a crash kernel would find stale VMCS regions.
+ */
 static void vmx_cpu_disable(void)
 {
+	struct kvmini_vmx_vcpu *vmx, *tmp;
+	unsigned long flags;
+
 	if (!this_cpu_read(vmx_on))
 		return;
+	local_irq_save(flags);
+	list_for_each_entry_safe(vmx, tmp, this_cpu_ptr(&loaded_vmcss),
+				 loaded_link)
+		vmx_vmcs_clear_local(vmx);
+	this_cpu_write(current_vmcs, NULL);
+	local_irq_restore(flags);
+	/* No notifier may outlive the module: the host's MSRs back now. */
+	vmx_on_user_return(this_cpu_ptr(&vmx_uret_msrs.urn));
 	/* A fault here means VMX was already off: fine either way. */
 	asm volatile("1: vmxoff\n\t"
 		     "2:\n\t"
@@ -542,6 +652,16 @@ static void vmx_set_efer(u64 efer)
 		entry |= VM_ENTRY_IA32E_MODE;
 	vmcs_write(VM_ENTRY_CONTROLS, entry);
 	vmcs_write(GUEST_IA32_EFER, efer);
+}
+
+static u64 vmx_get_efer(struct kvmini_vcpu *vcpu)
+{
+	return vmcs_read(GUEST_IA32_EFER);
+}
+
+static u64 vmx_get_cr4(struct kvmini_vcpu *vcpu)
+{
+	return vmx_guest_cr(GUEST_CR4, CR4_GUEST_HOST_MASK, CR4_READ_SHADOW);
 }
 
 static void vmx_get_regs(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs)
@@ -635,7 +755,7 @@ static void vmx_save_kernel_gs_base(struct kvmini_vmx_vcpu *vmx)
 {
 	if (vmx->msrs_loaded)
 		rdmsrl(MSR_KERNEL_GS_BASE,
-		       vmx->guest_msrs[VMX_KERNEL_GS_BASE]);
+		       vmx->guest_msrs[VMX_KGS]);
 }
 
 static int vmx_get_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 *data)
@@ -666,8 +786,11 @@ static int vmx_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 		/* If the guest's values are live, this one must be too. */
 		preempt_disable();
 		vmx->guest_msrs[i] = data;
-		if (vmx->msrs_loaded)
+		if (vmx->msrs_loaded) {
 			wrmsrl(msr, data);
+			if (i < VMX_NR_URET)
+				this_cpu_write(vmx_uret_msrs.curr[i], data);
+		}
 		preempt_enable();
 	} else {
 		return -ENOENT;
@@ -675,23 +798,30 @@ static int vmx_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 	return 0;
 }
 
+/* With interrupts off, before the first entry after vcpu_load. */
 static void vmx_load_guest_msrs(struct kvmini_vmx_vcpu *vmx)
 {
+	struct vmx_uret_msrs *u = this_cpu_ptr(&vmx_uret_msrs);
 	int i;
 
-	for (i = 0; i < VMX_NR_SWITCHED; i++) {
-		rdmsrl(vmx_switched_msrs[i], vmx->host_msrs[i]);
-		wrmsrl(vmx_switched_msrs[i], vmx->guest_msrs[i]);
+	for (i = 0; i < VMX_NR_URET; i++) {
+		if (vmx->guest_msrs[i] != u->curr[i]) {
+			wrmsrl(vmx_switched_msrs[i], vmx->guest_msrs[i]);
+			u->curr[i] = vmx->guest_msrs[i];
+		}
 	}
+	if (!u->registered) {
+		user_return_notifier_register(&u->urn);
+		u->registered = true;
+	}
+	/* vcpu_load saved the host's. */
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->guest_msrs[VMX_KGS]);
 	vmx->msrs_loaded = true;
 }
 
 static void vmx_put_host_msrs(struct kvmini_vmx_vcpu *vmx)
 {
-	int i;
-
-	for (i = 0; i < VMX_NR_SWITCHED; i++)
-		wrmsrl(vmx_switched_msrs[i], vmx->host_msrs[i]);
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
 	vmx->msrs_loaded = false;
 }
 
@@ -743,6 +873,8 @@ static void vmx_setup_host_constants(void)
 	vmcs_write(HOST_ES_SELECTOR, 0);
 	vmcs_write(HOST_FS_SELECTOR, 0);
 	vmcs_write(HOST_GS_SELECTOR, 0);
+	/* The task's goes in at vcpu_load, when it differs. */
+	vmcs_write(HOST_FS_BASE, 0);
 	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
 	vmcs_write(HOST_RIP, (unsigned long)kvmini_vmx_exit);
 	rdmsrl(MSR_EFER, efer);
@@ -785,10 +917,17 @@ static int vmx_vcpu_create(struct kvmini_vcpu *vcpu)
 	}
 	*(u32 *)vmx->vmcs = vmx_cfg.revision_id;
 	vmx->vmcs_pa = __pa(vmx->vmcs);
+	vmx->cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_link);
 	vcpu->vendor = vmx;
 
-	/* No VMCS is current here: only RUN-side ioctls load one. */
+	/*
+	 * Set up the VMCS here and clear it again: it becomes active on a
+	 * CPU at the first vcpu_load.  It replaces whatever VMCS was
+	 * current here, which stays active and is loaded again when needed.
+	 */
 	preempt_disable();
+	this_cpu_write(current_vmcs, NULL);
 	vmcs_clear(vmx->vmcs_pa);
 	vmcs_load(vmx->vmcs_pa);
 	vmx_setup_controls(vcpu);
@@ -803,6 +942,7 @@ static void vmx_vcpu_free(struct kvmini_vcpu *vcpu)
 {
 	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
 
+	vmx_vmcs_clear(vmx);
 	free_page((unsigned long)vmx->vmcs);
 	kfree(vmx);
 }
@@ -811,20 +951,12 @@ static void vmx_vcpu_free(struct kvmini_vcpu *vcpu)
 /* Load, put, run                                                       */
 /* ------------------------------------------------------------------ */
 
-static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
+/* Host state that differs per CPU: written when the VMCS moves here. */
+static void vmx_set_host_cpu_state(struct kvmini_vmx_vcpu *vmx, int cpu)
 {
-	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned long base;
 	struct desc_ptr gdt;
 
-	vmcs_load(vmx->vmcs_pa);
-	vmx->loaded = true;
-	vmx->launched = false;
-	if (vcpu->last_cpu != cpu)
-		vmx->flush_ept = true;
-	vcpu->last_cpu = cpu;
-
-	/* Host state that differs per CPU or per task. */
 	vmcs_write(HOST_TR_BASE,
 		   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
 	native_store_gdt(&gdt);
@@ -833,16 +965,47 @@ static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
 	vmcs_write(HOST_IDTR_BASE, vmx->host_idt.address);
 	rdmsrl(MSR_GS_BASE, base);
 	vmcs_write(HOST_GS_BASE, base);
-	rdmsrl(MSR_FS_BASE, base);
-	vmcs_write(HOST_FS_BASE, base);
 	rdmsrl(MSR_IA32_SYSENTER_CS, base);
 	vmcs_write(HOST_IA32_SYSENTER_CS, base);
 	rdmsrl(MSR_IA32_SYSENTER_ESP, base);
 	vmcs_write(HOST_IA32_SYSENTER_ESP, base);
 	rdmsrl(MSR_IA32_SYSENTER_EIP, base);
 	vmcs_write(HOST_IA32_SYSENTER_EIP, base);
-	vmx->host_cr3 = 0;
-	vmx->host_cr4 = 0;
+}
+
+static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
+{
+	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+	bool moved = vmx->cpu != cpu;
+	unsigned long base;
+
+	if (moved) {
+		vmx_vmcs_clear(vmx);
+		local_irq_disable();
+		/* Pairs with vmx_vmcs_clear_local(): off the old list first. */
+		smp_rmb();
+		list_add(&vmx->loaded_link, this_cpu_ptr(&loaded_vmcss));
+		local_irq_enable();
+	}
+	if (this_cpu_read(current_vmcs) != vmx->vmcs) {
+		this_cpu_write(current_vmcs, vmx->vmcs);
+		vmcs_load(vmx->vmcs_pa);
+	}
+	if (moved) {
+		vmx_set_host_cpu_state(vmx, cpu);
+		vmx->cpu = cpu;
+	}
+	vmx->loaded = true;
+	if (vcpu->last_cpu != cpu)
+		vmx->flush_ept = true;
+	vcpu->last_cpu = cpu;
+
+	/* The task's FS base: another thread may run this vCPU next. */
+	rdmsrl(MSR_FS_BASE, base);
+	if (base != vmx->host_fs_base) {
+		vmcs_write(HOST_FS_BASE, base);
+		vmx->host_fs_base = base;
+	}
 
 	/* A VM exit clears IA32_DEBUGCTL: vmx_run() puts this back. */
 	vmx->host_debugctl = get_debugctlmsr();
@@ -895,7 +1058,6 @@ static void vmx_vcpu_put(struct kvmini_vcpu *vcpu)
 	/* After the segments: reloading GS clobbers KERNEL_GS_BASE. */
 	if (vmx->msrs_loaded)
 		vmx_put_host_msrs(vmx);
-	vmcs_clear(vmx->vmcs_pa);
 	vmx->loaded = false;
 }
 
@@ -1317,6 +1479,8 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.set_shadow		= vmx_set_shadow,
 	.get_rflags		= vmx_get_rflags,
 	.get_cpl		= vmx_get_cpl,
+	.get_efer		= vmx_get_efer,
+	.get_cr4		= vmx_get_cr4,
 	.get_rip		= vmx_get_rip,
 	.skip_instruction	= vmx_skip_instruction,
 };
