@@ -474,6 +474,7 @@ static inline void kvmini_machine_check(void)
 extern u64 kvmini_host_xcr0;
 void kvmini_xsave_setup(void);
 u64 kvmini_guest_xcr0_allowed(void);
+u64 kvmini_guest_xcr0_reset(void);
 u32 kvmini_xsave_size(u64 xcr0);
 int kvmini_handle_xsetbv(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
 

@@ -179,10 +179,29 @@ void kvmini_vcpu_setup_real_mode(struct kvmini_vcpu *vcpu, uint64_t rip,
 		.rflags = 2,	/* bit 1 is always set */
 	};
 
-	/* A new vCPU is in real mode with 0-based segments already. */
+	struct kvmini_segment *seg;
+
+	/*
+	 * The state after reset, whatever mode the vCPU was in: a used one
+	 * may have paging, PAE or long mode on, which real mode must not
+	 * keep.  Segments at 0 with 64 KiB limits, a busy 32-bit TSS and an
+	 * unusable LDT, as VM entry wants them.
+	 */
 	kvmini_get_sregs(vcpu, &sregs);
-	sregs.cs.selector = 0;
-	sregs.cs.base = 0;
+	for (seg = &sregs.cs; seg <= &sregs.ss; seg++)
+		*seg = (struct kvmini_segment) {
+			.limit = 0xffff, .type = seg == &sregs.cs ? 11 : 3,
+			.present = 1, .s = 1,
+		};
+	sregs.tr = (struct kvmini_segment) {
+		.limit = 0xffff, .type = 11, .present = 1,
+	};
+	sregs.ldt = (struct kvmini_segment) { .type = 2, .unusable = 1 };
+	sregs.gdt.base = sregs.idt.base = 0;
+	sregs.gdt.limit = sregs.idt.limit = 0xffff;
+	sregs.cr0 = 0x10;		/* ET */
+	sregs.cr3 = sregs.cr4 = sregs.cr8 = 0;
+	sregs.efer = 0;
 	kvmini_set_sregs(vcpu, &sregs);
 	kvmini_set_regs(vcpu, &regs);
 }
@@ -245,6 +264,7 @@ void kvmini_vcpu_setup_protected_mode(struct kvmini_vcpu *vcpu, void *mem,
 	kvmini_get_sregs(vcpu, &sregs);
 	setup_segments(&sregs, mem, 0);
 	sregs.cr0 = 0x11;		/* PE, ET */
+	sregs.cr3 = 0;			/* a used vCPU's may not fit this mode */
 	sregs.cr4 = 0;
 	sregs.efer = 0;
 	kvmini_set_sregs(vcpu, &sregs);

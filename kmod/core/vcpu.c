@@ -17,7 +17,6 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
-#include <asm/fpu/xstate.h>
 #include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 #include <asm/processor-flags.h>
@@ -341,7 +340,7 @@ long kvmini_vcpu_create(struct kvmini_vm *vm, unsigned long id)
 	vcpu->entry_cpu = -1;
 	kvmini_msr_reset(vcpu);
 	kvmini_dr_reset(vcpu);
-	vcpu->xcr0 = XFEATURE_MASK_FP;		/* XCR0 after reset */
+	vcpu->xcr0 = kvmini_guest_xcr0_reset();
 	mutex_init(&vcpu->mutex);
 	preempt_notifier_init(&vcpu->preempt_notifier, &kvmini_preempt_ops);
 

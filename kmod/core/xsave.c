@@ -8,9 +8,13 @@
  * keeps it per vCPU.  The backends load it right before the entry, with
  * interrupts off, and put the host's back right after the exit, so no
  * host code (an interrupt handler's kernel_fpu_begin() included) ever
- * runs with the guest's XCR0.  A guest that never set XCR0 runs with the
- * host's: it cannot use XSAVE without first setting CR4.OSXSAVE and then
- * XCR0, which exits.
+ * runs with the guest's XCR0.
+ *
+ * A vCPU starts with every feature it may enable enabled (on these
+ * hosts, the host's XCR0), not with x87 alone as a CPU after reset: a
+ * guest that never sets XCR0 then costs no switching, and guest code
+ * that uses AVX without setting XCR0 first keeps working as it did
+ * before kvmini kept XCR0.  A guest kernel sets its own anyway.
  *
  * Guests may enable what the host has enabled, less AMX's tile state
  * (the guest's FPU state has no room for it).  CPUID leaf 0xD follows:
@@ -40,6 +44,12 @@ void kvmini_xsave_setup(void)
 u64 kvmini_guest_xcr0_allowed(void)
 {
 	return kvmini_host_xcr0 & ~XFEATURE_MASK_XTILE;
+}
+
+u64 kvmini_guest_xcr0_reset(void)
+{
+	return kvmini_host_xcr0 ? kvmini_guest_xcr0_allowed() :
+				  XFEATURE_MASK_FP;
 }
 
 /* The checks XSETBV makes on the CPU (SDM, XSETBV; KVM's __kvm_set_xcr). */
