@@ -426,7 +426,9 @@ TORTURE_TEST(random_instruction_streams)
 
 /*
  * CR0.AM on, then IRET to CPL 3 with EFLAGS.AC and IOPL 3, where a
- * misaligned load faults with #AC.  ESP (from EBX) is aligned for the
+ * misaligned load faults with #AC.  DS gets a DPL-3 segment first: the
+ * IRET to CPL 3 nulls a DPL-0 one, and the load would #GP (Bochs does;
+ * QEMU's TCG only marks it not present and loads anyway).  ESP (from EBX) is aligned for the
  * plain test and misaligned for the second, whose #AC gate leads to a
  * conforming CPL-3 segment: delivering #AC pushes onto the misaligned
  * stack, which raises #AC again, for ever, inside the CPU (the
@@ -437,6 +439,8 @@ GUEST_CODE32(ac,
 	"	mov %cr0, %eax\n"
 	"	or $0x40000, %eax\n"
 	"	mov %eax, %cr0\n"
+	"	mov $0x2b, %ax\n"		/* DS usable at CPL 3 */
+	"	mov %ax, %ds\n"
 	"	pushl $0x2b\n"
 	"	pushl %ebx\n"
 	"	pushl $0x43202\n"
@@ -1073,10 +1077,27 @@ TORTURE_TEST(string_io_huge_counts)
  * prefixes it is 15 bytes, the longest x86 instruction; with 14 it is
  * 16 and raises #GP without touching memory.
  */
+static const uint8_t soup[] = { 0x2e, 0x3e, 0x26, 0x36, 0x64, 0x65,
+				0x67, 0x66 };
+
+/*
+ * Outside 64-bit mode the last segment prefix decides, and a store
+ * through CS raises #GP(0): code segments are not writable (Bochs
+ * checks it; QEMU's TCG stores).
+ */
+static bool store_through_cs(const uint8_t *p, int nprefixes, bool long64)
+{
+	uint8_t seg = 0;
+	int i;
+
+	for (i = 0; i < nprefixes; i++)
+		if (p[i] != 0x66 && p[i] != 0x67)
+			seg = p[i];
+	return !long64 && seg == 0x2e;
+}
+
 static int put_mmio_store(uint8_t *p, int nprefixes, bool long64)
 {
-	static const uint8_t soup[] = { 0x2e, 0x3e, 0x26, 0x36, 0x64, 0x65,
-					0x67, 0x66 };
 	int n = 0, i;
 
 	for (i = 0; i < nprefixes; i++)
@@ -1116,6 +1137,11 @@ TORTURE_TEST(mmio_prefix_soup)
 					TH_LOG("%s mode, %d bytes: exit %s",
 					       mode_names[mode], len,
 					       kvmini_exit_name(run->exit_reason));
+			} else if (store_through_cs(g.mem + CODE, np,
+						    mode == LONG) &&
+				   vector_of(&g, r) == 13) {
+				TH_LOG("%s mode, %d prefixes: #GP, a store through CS",
+				       mode_names[mode], np);
 			} else if (run->exit_reason == KVMINI_EXIT_MMIO) {
 				EXPECT_EQ(0xfe000010, run->mmio.phys_addr);
 				EXPECT_TRUE(run->mmio.is_write);

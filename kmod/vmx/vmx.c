@@ -1296,20 +1296,23 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		vmx_entry_failed(vcpu);
 		goto out;
 	}
-	vmx->launched = true;
 	exit->hw.reason = (u32)vmcs_read(VM_EXIT_REASON);
 	exit->hw.info1 = vmcs_read(EXIT_QUALIFICATION);
 	if (exit->hw.reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
-		/* Invalid guest state: the guest never ran. */
+		/*
+		 * Invalid guest state: the guest never ran, and the launch
+		 * state is what it was (as KVM keeps it): a VMCS that stays
+		 * active across RUNs may be launched already.
+		 */
 		exit->reason = KVMINI_EXIT_FAIL_ENTRY;
 		exit->hw.reason &= 0xffff;
-		vmx->launched = false;
 		/* Or a machine check during the entry: the host's to handle. */
 		if (exit->hw.reason == EXIT_REASON_MCE_DURING_VMENTRY)
 			kvmini_machine_check();
 		vmx_entry_failed(vcpu);
 		goto out;
 	}
+	vmx->launched = true;
 	exit->hw.reason &= 0xffff;
 	kvmini_requeue_event(vcpu, vmcs_read(IDT_VECTORING_INFO_FIELD),
 			     vmcs_read(IDT_VECTORING_ERROR_CODE), injected);
