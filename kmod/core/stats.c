@@ -511,16 +511,17 @@ static ssize_t stats_file_read(struct stats_file *sf, char __user *buf,
 			return -EFAULT;
 		done = n;
 	}
+	/* All or nothing: a failed read moves no offset, as KVM's stats fd. */
 	if (done < len) {
 		/* The data, one consistent-enough snapshot per read. */
 		data = stats_data(sf->vm, sf->vcpu);
 		if (!data)
-			return done ?: -ENOMEM;
+			return -ENOMEM;
 		n = len - done;
 		if (copy_to_user(buf + done,
 				 (u8 *)data + (pos + done - sf->head_size), n)) {
 			kvfree(data);
-			return done ?: -EFAULT;
+			return -EFAULT;
 		}
 		kvfree(data);
 		done += n;
