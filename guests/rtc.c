@@ -4,14 +4,15 @@
  * periodic interrupt on IRQ 8, which reaches the CPU through the slave
  * 8259A and the cascade on the master's IRQ 2.  Sixteen interrupts at
  * 1024 Hz, each acknowledged by reading register C and ended at both
- * PICs, measured against PIT counter 2: about 16 ms.
+ * PICs, while PIT counter 2 counts.  How long they took is not judged:
+ * an emulated CPU under load takes them late (host-devices measures the
+ * rate on the build machine).
  *
  * test: rtc64.elf => 1
  */
 #include "guest.h"
 
 #define RTC_VECTOR	0x28		/* IRQ 8 with vectors at 0x20 */
-#define PIT_HZ		1193182
 
 static volatile unsigned int ticks, bad_flags;
 
@@ -55,8 +56,8 @@ static uint16_t counter2(void)
 int main(unsigned long magic, unsigned long info, unsigned int cpu)
 {
 	uint8_t sec, min, hour, day, mon, year, century;
-	unsigned int ms;
 	uint16_t start;
+	bool counted;
 	bool valid;
 
 	while (cmos(0x0a) & 0x80)	/* update in progress */
@@ -90,12 +91,12 @@ int main(unsigned long magic, unsigned long info, unsigned int cpu)
 		sti_hlt();
 	cli();
 	cmos_write(0x0b, cmos(0x0b) & ~0x40);
-	ms = (start - counter2()) * 1000u / PIT_HZ;
-	if (inb(0x61) & 0x20)
-		ms = 55;		/* counter 2 ran out */
-	printf("rtc: %u periodic interrupts through the slave PIC, flags %s\n",
-	       ticks, bad_flags ? "wrong" : "right");
-	printf("rtc: they took %s\n",
-	       ms >= 12 && ms <= 40 ? "about 16 ms" : "the wrong time");
-	return !valid || bad_flags || ms < 12 || ms > 40;
+	/* Counter 2's output goes high when it ran out. */
+	counted = (inb(0x61) & 0x20) || counter2() != start;
+	/* One more may come between the last HLT and CLI: at least 16. */
+	printf("rtc: 16 periodic interrupts through the slave PIC, flags %s\n",
+	       bad_flags ? "wrong" : "right");
+	printf("rtc: PIT counter 2 %s while they came\n",
+	       counted ? "counted" : "did not count");
+	return !valid || bad_flags || !counted;
 }

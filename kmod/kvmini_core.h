@@ -23,10 +23,12 @@
 #include <linux/sched.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
 #include <asm/mce.h>
 #include <asm/page.h>
 #include <asm/processor-flags.h>
 #include <asm/special_insns.h>
+#include <asm/trapnr.h>
 #include "uapi/kvmini.h"
 
 /* The order of the general-purpose registers in the entry code. */
@@ -72,6 +74,8 @@ struct kvmini_vm {
 	struct mutex cpuid_lock;	/* the CPUID overrides */
 	u32 cpuid_nent;			/* (cpuid_lock) */
 	struct kvmini_cpuid_entry cpuid[KVMINI_MAX_CPUID]; /* (cpuid_lock) */
+	/* Bumped with each new table: vCPUs' cached answers expire. */
+	u32 cpuid_gen;			/* (cpuid_lock), read without it */
 
 	struct mutex vcpus_lock;	/* the vcpus array */
 	struct kvmini_vcpu *vcpus[KVMINI_MAX_VCPUS];	/* (vcpus_lock) */
@@ -124,7 +128,7 @@ struct kvmini_exit {
 		} cr;
 		struct {
 			u8 vector;	/* X86_TRAP_DB, _AC, _MC (or _UD) */
-			bool icebp;	/* #DB from INT1 (VMX): skip it */
+			bool icebp;	/* #DB from INT1, RIP on it: skip it */
 			bool has_error;
 			u32 error;
 			u32 dr6;	/* #DB: its B0-B3, BD, BS bits */
@@ -145,9 +149,10 @@ struct kvmini_exit {
 #define KVMINI_EVENT_VALID		BIT(31)
 #define KVMINI_EVENT_HAS_ERROR		BIT(11)
 #define KVMINI_EVENT_TYPE_MASK		(7 << 8)
-#define KVMINI_EVENT_TYPE_EXTINT	(0 << 8)
-#define KVMINI_EVENT_TYPE_NMI		(2 << 8)
-#define KVMINI_EVENT_TYPE_EXCEPTION	(3 << 8)
+#define KVMINI_EVENT_TYPE_SHIFT		8
+#define KVMINI_EVENT_TYPE_EXTINT	(KVMINI_EVENT_EXTINT << KVMINI_EVENT_TYPE_SHIFT)
+#define KVMINI_EVENT_TYPE_NMI		(KVMINI_EVENT_NMI << KVMINI_EVENT_TYPE_SHIFT)
+#define KVMINI_EVENT_TYPE_EXCEPTION	(KVMINI_EVENT_EXCEPTION << KVMINI_EVENT_TYPE_SHIFT)
 
 struct kvmini_event {
 	u32 info;
@@ -198,6 +203,19 @@ struct kvmini_console {
 	u8 buf[KVMINI_CONSOLE_BUF];
 };
 
+/*
+ * One CPUID answer a vCPU already computed (core/cpuid.c), valid while
+ * gen is the VM's cpuid_gen.
+ */
+struct kvmini_cpuid_cached {
+	u32 leaf, index;
+	u32 gen;
+	bool vcpu_fields;		/* vCPU-specific fields to fill in */
+	u32 regs[4];
+};
+
+#define KVMINI_CPUID_CACHE	32
+
 struct kvmini_vcpu {
 	struct kvmini_vm *vm;		/* (c) holds a reference */
 	u32 id;				/* (c) */
@@ -212,6 +230,11 @@ struct kvmini_vcpu {
 	struct kvmini_pending_read pending;	/* (v) */
 	struct kvmini_pending_ins pending_ins;	/* (v) */
 	struct kvmini_event event;	/* (v) delivered at the next entry */
+	/*
+	 * (v) event is an exception the guest raised itself, and RIP is
+	 * still on the instruction that raises it again (kvmini_requeue_event).
+	 */
+	bool event_refaults;
 	bool irq_pending;		/* (v) KVMINI_INTERRUPT's vector waits */
 	u8 irq_vector;			/* (v) */
 	bool nmi_pending;		/* (v) KVMINI_NMI waits */
@@ -219,9 +242,12 @@ struct kvmini_vcpu {
 	bool l1d_flush_needed;		/* (v) host code ran since the flush */
 	unsigned long db[4];		/* (v) DR0-DR3 as the guest set them */
 	unsigned long dr6, dr7;		/* (v) DR6, DR7 likewise (debugreg.c) */
+	u64 xcr0;			/* (v) the guest's XCR0 (xsave.c) */
+	bool xcr0_loaded;		/* (v) in the CPU, until the exit */
 	u64 apic_base;			/* (v) MSRs core/msr.c keeps */
 	u64 misc_enable;		/* (v) */
 	u64 mtrr_def_type;		/* (v) */
+	struct kvmini_cpuid_cached cpuid_cache[KVMINI_CPUID_CACHE]; /* (v) */
 
 	struct kvmini_console console;	/* (v) */
 	bool hlt_pending;		/* (v) HLT to report at the next RUN */
@@ -388,6 +414,7 @@ static inline void kvmini_queue_exception(struct kvmini_vcpu *vcpu,
 	vcpu->event.info = KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_EXCEPTION |
 			   (has_error ? KVMINI_EVENT_HAS_ERROR : 0) | vector;
 	vcpu->event.error = error;
+	vcpu->event_refaults = false;
 }
 
 /*
@@ -396,13 +423,21 @@ static inline void kvmini_queue_exception(struct kvmini_vcpu *vcpu,
  * That is an exception, an external interrupt or an NMI; software
  * interrupts and INT3/INTO need nothing: RIP still points at the
  * instruction, which raises them again.
+ *
+ * injected: the entry injected an event.  If it did not, an exception
+ * came from the guest's own instructions, and all but #DB (which can
+ * be a trap, after its instruction) and #MC leave RIP on the
+ * instruction that raised them, having changed nothing: run again, it
+ * raises the exception again (event_refaults).  A #DF too: it comes
+ * from such a fault's own delivery.
  */
 static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
-					u32 error)
+					u32 error, bool injected)
 {
 	u32 type = info & KVMINI_EVENT_TYPE_MASK;
 	u8 vector = info & 0xff;
 
+	vcpu->event_refaults = false;
 	if (!(info & KVMINI_EVENT_VALID))
 		return;
 	if (type == KVMINI_EVENT_TYPE_EXCEPTION ? vector == 3 || vector == 4 :
@@ -411,6 +446,9 @@ static inline void kvmini_requeue_event(struct kvmini_vcpu *vcpu, u32 info,
 	vcpu->event.info = info & (KVMINI_EVENT_VALID | KVMINI_EVENT_HAS_ERROR |
 				   KVMINI_EVENT_TYPE_MASK | 0xff);
 	vcpu->event.error = error;
+	vcpu->event_refaults = !injected &&
+			       type == KVMINI_EVENT_TYPE_EXCEPTION &&
+			       vector != X86_TRAP_DB && vector != X86_TRAP_MC;
 }
 
 /* core/exception.c */
@@ -431,6 +469,43 @@ static inline void kvmini_machine_check(void)
 
 	if (IS_ENABLED(CONFIG_X86_MCE))
 		do_machine_check(&regs);
+}
+
+/* core/xsave.c */
+extern u64 kvmini_host_xcr0;
+void kvmini_xsave_setup(void);
+u64 kvmini_guest_xcr0_allowed(void);
+u64 kvmini_guest_xcr0_reset(void);
+u32 kvmini_xsave_size(u64 xcr0);
+int kvmini_handle_xsetbv(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit);
+
+/*
+ * Backends call these with interrupts off, right around the entry.  The
+ * guest's XCR0 matters only while its CR4.OSXSAVE is set (XGETBV and
+ * XSAVE #UD otherwise), so a guest that never set it pays nothing.
+ */
+static inline void kvmini_load_guest_xcr0(struct kvmini_vcpu *vcpu,
+					  unsigned long guest_cr4)
+{
+	if ((guest_cr4 & X86_CR4_OSXSAVE) && vcpu->xcr0 != kvmini_host_xcr0) {
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+		vcpu->xcr0_loaded = true;
+	}
+}
+
+/*
+ * Read back rather than trusted: whatever the guest ran (an XSETBV a
+ * CPU or emulator failed to intercept included), the host's XCR0 is in
+ * place before any host code runs.
+ */
+static inline void kvmini_load_host_xcr0(struct kvmini_vcpu *vcpu)
+{
+	if (!kvmini_host_xcr0)
+		return;
+	if (vcpu->xcr0_loaded ||
+	    xgetbv(XCR_XFEATURE_ENABLED_MASK) != kvmini_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, kvmini_host_xcr0);
+	vcpu->xcr0_loaded = false;
 }
 
 /* core/debugreg.c */
@@ -470,6 +545,8 @@ long kvmini_vcpu_queue_nmi(struct kvmini_vcpu *vcpu, unsigned long arg);
 bool kvmini_ready_for_interrupt(struct kvmini_vcpu *vcpu);
 void kvmini_inject_events(struct kvmini_vcpu *vcpu, bool userspace_window);
 bool kvmini_wakes_from_hlt(struct kvmini_vcpu *vcpu);
+long kvmini_vcpu_get_events(struct kvmini_vcpu *vcpu, void __user *argp);
+long kvmini_vcpu_set_events(struct kvmini_vcpu *vcpu, void __user *argp);
 
 /* core/run.c */
 int kvmini_vcpu_run(struct kvmini_vcpu *vcpu);

@@ -44,13 +44,20 @@ struct kvmini_count_stat {
 	u64 cycles;
 };
 
-/* Which buckets the exit whose time is still open went to. */
+/*
+ * The buckets of the last exit, found once for a run of exits alike
+ * (same reason, side, hardware reason and port): most exits repeat the
+ * one before, and then counting them is following three pointers.  The
+ * exit whose time is still open is the last one.
+ */
 struct kvmini_open_exit {
 	bool open;
-	u8 side;
-	u8 exit;			/* enum kvmini_exit_stat_index */
-	u8 hw;				/* index into the vendor's name table */
-	s8 port;			/* port slot, or -1 */
+	bool untracked;			/* port I/O with the port table full */
+	u32 key;			/* reason, side and port */
+	u64 hw_reason;
+	struct kvmini_exit_stat *exit;	/* NULL before the first exit */
+	struct kvmini_count_stat *hw;
+	struct kvmini_count_stat *port;	/* NULL if not port I/O */
 	u64 tsc;
 };
 
@@ -67,23 +74,63 @@ struct kvmini_vcpu_stats {
 /* Statistics cost nothing when the stats module parameter is off. */
 DECLARE_STATIC_KEY_TRUE(kvmini_stats_on);
 
-void __kvmini_stats_exit(struct kvmini_vcpu *vcpu,
-			 const struct kvmini_exit *exit, bool in_kernel);
-void __kvmini_stats_entry(struct kvmini_vcpu *vcpu, u64 now);
+void kvmini_stats_find(struct kvmini_vcpu_stats *s,
+		       const struct kvmini_exit *exit, u32 key);
 
 static inline void kvmini_stats_exit(struct kvmini_vcpu *vcpu,
 				     const struct kvmini_exit *exit,
 				     bool in_kernel)
 {
-	if (static_branch_likely(&kvmini_stats_on))
-		__kvmini_stats_exit(vcpu, exit, in_kernel);
+	struct kvmini_vcpu_stats *s = vcpu->stats;
+	struct kvmini_open_exit *o = &s->open;
+	u32 key;
+
+	if (!static_branch_likely(&kvmini_stats_on))
+		return;
+	key = exit->reason | (u32)in_kernel << 8 |
+	      (exit->reason == KVMINI_EXIT_IO ? (u32)exit->io.port << 16 : 0);
+	if (unlikely(key != o->key || exit->hw.reason != o->hw_reason ||
+		     !o->exit))
+		kvmini_stats_find(s, exit, key);
+	/* Plain increments: only the vCPU's thread writes these. */
+	o->exit->count++;
+	o->hw->count++;
+	if (o->port)
+		o->port->count++;
+	else if (unlikely(o->untracked))
+		s->port_untracked++;
+	/* An exit taken while statistics were off has no start time. */
+	o->tsc = exit->tsc;
+	o->open = exit->tsc != 0;
+}
+
+/* Bucket 0 holds 0 cycles; bucket i holds [2^(i-1), 2^i). */
+static inline unsigned int kvmini_stats_bucket(u64 cycles)
+{
+	return min_t(unsigned int, cycles ? fls64(cycles) : 0,
+		     KVMINI_STATS_HIST_BUCKETS - 1);
 }
 
 /* Backends: call with interrupts off, right before entering the guest. */
 static inline void kvmini_stats_entry(struct kvmini_vcpu *vcpu)
 {
-	if (static_branch_likely(&kvmini_stats_on))
-		__kvmini_stats_entry(vcpu, rdtsc());
+	struct kvmini_open_exit *o = &vcpu->stats->open;
+	struct kvmini_exit_stat *e = o->exit;
+	u64 cycles;
+
+	if (!static_branch_likely(&kvmini_stats_on) || !o->open)
+		return;
+	o->open = false;
+	cycles = rdtsc() - o->tsc;
+	e->cycles += cycles;
+	if (!e->min_cycles || cycles < e->min_cycles)
+		e->min_cycles = cycles ?: 1;
+	if (cycles > e->max_cycles)
+		e->max_cycles = cycles;
+	e->hist[kvmini_stats_bucket(cycles)]++;
+	o->hw->cycles += cycles;
+	if (o->port)
+		o->port->cycles += cycles;
 }
 
 /* Backends: the TSC right after the guest left. */

@@ -56,6 +56,13 @@ struct kvmini_vendor_ops {
 	void (*hardware_unsetup)(void);
 
 	/*
+	 * Optional: hide what CPUID shows but this backend cannot run
+	 * (VMX's INVPCID needs a control the CPU may lack).  r[] is EAX,
+	 * EBX, ECX, EDX, after the core's own filtering.
+	 */
+	void (*cpuid_filter)(u32 leaf, u32 index, u32 *r);
+
+	/*
 	 * Turn virtualization on/off on the calling CPU (CPU hotplug
 	 * callbacks, so also at load and rmmod).  cpu_enable fails with
 	 * -EBUSY if another hypervisor holds VMX/SVM on this CPU.
@@ -116,8 +123,25 @@ struct kvmini_vendor_ops {
 	void (*set_windows)(struct kvmini_vcpu *vcpu, bool irq, bool nmi);
 	u64 (*get_rflags)(struct kvmini_vcpu *vcpu);
 
+	/*
+	 * KVMINI_GET/SET_VCPU_EVENTS, with the vCPU loaded: NMI blocking
+	 * and the STI/MOV SS shadow (KVMINI_SHADOW_*).  Values arrive
+	 * validated.
+	 */
+	bool (*get_nmi_masked)(struct kvmini_vcpu *vcpu);
+	void (*set_nmi_masked)(struct kvmini_vcpu *vcpu, bool masked);
+	u32 (*get_shadow)(struct kvmini_vcpu *vcpu);
+	void (*set_shadow)(struct kvmini_vcpu *vcpu, u32 shadow);
+
 	/* The guest's current privilege level, 0-3. */
 	int (*get_cpl)(struct kvmini_vcpu *vcpu);
+
+	/*
+	 * EFER and CR4 as get_sregs reports them, without reading every
+	 * segment: RDMSR of EFER and CPUID leaf 1 need only these.
+	 */
+	u64 (*get_efer)(struct kvmini_vcpu *vcpu);
+	u64 (*get_cr4)(struct kvmini_vcpu *vcpu);
 
 	/*
 	 * Optional.  Right after run, with preemption enabled, before the

@@ -13,30 +13,8 @@
 #include "ring3.h"
 
 #define CR4_DE		(1u << 3)
-#define VEC_UD		6
-#define VEC_GP		13
 #define DR6_RESET	0xffff0ff0u
 #define DR7_RESET	0x400u
-
-/* Flat 32-bit protected mode at CPL 0, with ring3.h's GDT and IDT. */
-static struct kvmini_vcpu *cpl0_guest(const unsigned char *start,
-				      const unsigned char *end,
-				      uint8_t **mem, uint32_t cr4)
-{
-	struct kvmini_vcpu *vcpu = ring3_guest(start, end, mem, 0, 0x8000);
-	struct kvmini_sregs sregs;
-
-	kvmini_get_sregs(vcpu, &sregs);
-	sregs.cs = ring3_seg(SEL_CODE0, 11, 0);
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss =
-		ring3_seg(SEL_DATA0, 3, 0);
-	sregs.cr4 = cr4;
-	kvmini_set_sregs(vcpu, &sregs);
-	return vcpu;
-}
-
-#define CPL0_GUEST(name, mem, cr4)					\
-	cpl0_guest(guest_##name##_start, guest_##name##_end, mem, cr4)
 
 /* Every register written, then read back; ESP on both paths. */
 GUEST_CODE32(round_trip32,
@@ -156,27 +134,6 @@ TEST(general_detect_is_unhandled)
 	expect_arming_refused(_metadata, guest_arm_gd_start, guest_arm_gd_end);
 }
 
-/* The handlers of the fault tests: the vector on a port of its own. */
-GUEST_CODE32(report_ud,
-	"	out %al, $0x36\n"
-	"	hlt\n");
-GUEST_CODE32(report_gp,
-	"	out %al, $0x3d\n"
-	"	hlt\n");
-
-#define HANDLER_UD	0x6000
-#define HANDLER_GP	0x6100
-
-static void set_fault_handlers(uint8_t *mem)
-{
-	memcpy(mem + HANDLER_UD, guest_report_ud_start,
-	       guest_report_ud_end - guest_report_ud_start);
-	memcpy(mem + HANDLER_GP, guest_report_gp_start,
-	       guest_report_gp_end - guest_report_gp_start);
-	set_gate(mem, VEC_UD, SEL_CODE0, HANDLER_UD);
-	set_gate(mem, VEC_GP, SEL_CODE0, HANDLER_GP);
-}
-
 static void expect_port(struct __test_metadata *_metadata,
 			struct kvmini_vcpu *vcpu, int port)
 {
@@ -195,7 +152,7 @@ TEST(cpl3_gets_gp)
 
 	vcpu = RING3_GUEST(write_dr0, &mem, 0, 0x8000);
 	set_fault_handlers(mem);
-	expect_port(_metadata, vcpu, 0x3d);
+	expect_port(_metadata, vcpu, PORT_GP);
 	guest_destroy(vcpu);
 }
 
@@ -210,7 +167,7 @@ TEST(dr4_with_cr4_de_gets_ud)
 
 	vcpu = CPL0_GUEST(read_dr4, &mem, CR4_DE);
 	set_fault_handlers(mem);
-	expect_port(_metadata, vcpu, 0x36);
+	expect_port(_metadata, vcpu, PORT_UD);
 	guest_destroy(vcpu);
 }
 

@@ -6,7 +6,7 @@
  * canonical for the CPU's real linear-address width.
  */
 #include <stdio.h>
-#include "kvmini_test.h"
+#include "msr_guest.h"
 
 #define MSR_SYSENTER_CS		0x174
 #define MSR_SYSENTER_EIP	0x176
@@ -14,62 +14,12 @@
 #define MSR_SYSCALL_MASK	0xc0000084
 #define MSR_KERNEL_GS_BASE	0xc0000102
 
-/*
- * Real mode.  IVT vector 13 (#GP) reports on port 0x31; otherwise the
- * guest writes ECX with EDX:EAX, reads it back and reports EAX and EDX
- * on port 0x30.
- */
-GUEST_CODE16(wrmsr_rdmsr,
-	"	call 1f\n"
-	"1:	pop %bx\n"
-	"	add $(gp_handler - 1b), %bx\n"
-	"	movw %bx, 13 * 4\n"
-	"	movw $0, 13 * 4 + 2\n"
-	"	wrmsr\n"
-	"	xor %eax, %eax\n"
-	"	xor %edx, %edx\n"
-	"	rdmsr\n"
-	"	out %eax, $0x30\n"
-	"	mov %edx, %eax\n"
-	"	out %eax, $0x30\n"
-	"	hlt\n"
-	"gp_handler:\n"
-	"	out %al, $0x31\n"
-	"	hlt\n");
-
-/* 1 if the write took #GP, else 0 and the value read back. */
-static int write_msr(struct __test_metadata *_metadata, uint32_t msr,
-		     uint64_t value, uint64_t *read_back)
-{
-	struct kvmini_vcpu *vcpu = GUEST_CREATE(wrmsr_rdmsr);
-	struct kvmini_regs regs;
-	uint32_t lo, hi;
-	int gp = 0;
-
-	kvmini_get_regs(vcpu, &regs);
-	regs.rcx = msr;
-	regs.rax = (uint32_t)value;
-	regs.rdx = value >> 32;
-	kvmini_set_regs(vcpu, &regs);
-	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
-	if (vcpu->run->io.port == 0x31) {
-		gp = 1;
-	} else {
-		memcpy(&lo, kvmini_io_data(vcpu), 4);
-		expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
-		memcpy(&hi, kvmini_io_data(vcpu), 4);
-		*read_back = (uint64_t)hi << 32 | lo;
-	}
-	guest_destroy(vcpu);
-	return gp;
-}
-
 static void expect_gp(struct __test_metadata *_metadata, uint32_t msr,
 		      uint64_t value)
 {
 	uint64_t got;
 
-	EXPECT_EQ(1, write_msr(_metadata, msr, value, &got));
+	EXPECT_EQ(1, msr_round_trip(_metadata, msr, value, &got));
 }
 
 static void expect_reads(struct __test_metadata *_metadata, uint32_t msr,
@@ -77,7 +27,7 @@ static void expect_reads(struct __test_metadata *_metadata, uint32_t msr,
 {
 	uint64_t got = ~0ull;
 
-	ASSERT_EQ(0, write_msr(_metadata, msr, value, &got));
+	ASSERT_EQ(0, msr_round_trip(_metadata, msr, value, &got));
 	EXPECT_EQ(want, got);
 }
 
@@ -135,7 +85,7 @@ TEST(canonical_follows_cpu_width)
 
 	TH_LOG("host CPU has %d-bit linear addresses", la57 ? 57 : 48);
 	for (i = 0; i < 3; i++) {
-		EXPECT_EQ(!la57, write_msr(_metadata, msrs[i],
+		EXPECT_EQ(!la57, msr_round_trip(_metadata, msrs[i],
 					  0x0080000000000000ull, &got));
 		if (la57)
 			EXPECT_EQ(0x0080000000000000ull, got);

@@ -4,7 +4,7 @@
  * everything else raises #GP in the guest, bad values too, and the
  * syscall MSRs a guest sets really drive its SYSCALL.
  */
-#include "kvmini_test.h"
+#include "msr_guest.h"
 
 #define MSR_TSC			0x10
 #define MSR_SYSENTER_CS		0x174
@@ -14,75 +14,6 @@
 #define MSR_STAR		0xc0000081
 #define MSR_LSTAR		0xc0000082
 #define MSR_KERNEL_GS_BASE	0xc0000102
-
-/*
- * Real mode.  The guest points IVT vector 13 (#GP) at a handler that
- * reports through port 0x31, then writes ECX with EDX:EAX, reads it back
- * and reports EAX and EDX through port 0x30.
- */
-GUEST_CODE16(wrmsr_rdmsr,
-	"	call 1f\n"
-	"1:	pop %bx\n"
-	"	add $(gp_handler - 1b), %bx\n"
-	"	movw %bx, 13 * 4\n"
-	"	movw $0, 13 * 4 + 2\n"
-	"	wrmsr\n"
-	"	xor %eax, %eax\n"
-	"	xor %edx, %edx\n"
-	"	rdmsr\n"
-	"	out %eax, $0x30\n"
-	"	mov %edx, %eax\n"
-	"	out %eax, $0x30\n"
-	"	hlt\n"
-	"gp_handler:\n"
-	"	out %al, $0x31\n"
-	"	hlt\n");
-
-/*
- * Run the guest on one MSR, on vCPU id of a VM created with flags: 1 if
- * it took #GP, else the value read back.
- */
-static int msr_round_trip_on(struct __test_metadata *_metadata,
-			     unsigned long flags, uint32_t id, uint32_t msr,
-			     uint64_t value, uint64_t *read_back)
-{
-	struct kvmini_vm *vm = kvmini_vm_create_on(KVMINI_BACKEND_KVMINI,
-						   flags);
-	uint8_t *mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
-	struct kvmini_vcpu *vcpu;
-	struct kvmini_regs regs;
-	uint32_t lo, hi;
-	int gp = 0;
-
-	memcpy(mem + GUEST_LOAD_ADDR, guest_wrmsr_rdmsr_start,
-	       guest_wrmsr_rdmsr_end - guest_wrmsr_rdmsr_start);
-	vcpu = kvmini_vcpu_create(vm, id);
-	kvmini_vcpu_setup_real_mode(vcpu, GUEST_LOAD_ADDR, 0x8000);
-	kvmini_get_regs(vcpu, &regs);
-	regs.rcx = msr;
-	regs.rax = (uint32_t)value;
-	regs.rdx = value >> 32;
-	kvmini_set_regs(vcpu, &regs);
-	EXPECT_EQ(0, kvmini_vcpu_run(vcpu));
-	EXPECT_EQ(KVMINI_EXIT_IO, vcpu->run->exit_reason);
-	if (vcpu->run->io.port == 0x31) {
-		gp = 1;
-	} else {
-		memcpy(&lo, kvmini_io_data(vcpu), 4);
-		EXPECT_EQ(0, kvmini_vcpu_run(vcpu));
-		memcpy(&hi, kvmini_io_data(vcpu), 4);
-		*read_back = (uint64_t)hi << 32 | lo;
-	}
-	EXPECT_LE(1, kvmini_exit_count(vcpu, KVMINI_EXIT_MSR));
-	guest_destroy(vcpu);
-	return gp;
-}
-
-static int msr_round_trip(struct __test_metadata *_metadata, uint32_t msr,
-			  uint64_t value, uint64_t *read_back)
-{
-	return msr_round_trip_on(_metadata, 0, 0, msr, value, read_back);
-}
 
 static void expect_round_trip(struct __test_metadata *_metadata,
 			      uint32_t msr, uint64_t value)
@@ -230,6 +161,52 @@ TEST(guest_syscall_uses_guest_lstar)
 	EXPECT_EQ(0x5c, *(uint8_t *)kvmini_io_data(vcpu));
 	/* The host's own system calls still work. */
 	EXPECT_EQ(getpid(), getpid());
+	guest_destroy(vcpu);
+}
+
+/*
+ * SWAPGS exchanges GS's base with KERNEL_GS_BASE without an exit, as a
+ * guest kernel does on every return to user mode.  The guest's value
+ * must survive a trip to userspace and back (VMX switches this MSR in
+ * software).
+ */
+GUEST_CODE64(swapgs_across_exit,
+	"	mov $0xc0000101, %ecx\n"	/* GS_BASE */
+	"	mov $0x1111000, %eax\n"
+	"	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"	mov $0xc0000102, %ecx\n"	/* KERNEL_GS_BASE */
+	"	mov $0x2222000, %eax\n"
+	"	wrmsr\n"
+	"	swapgs\n"
+	"	out %al, $0x30\n"		/* to userspace and back */
+	"	mov $0xc0000102, %ecx\n"
+	"	rdmsr\n"
+	"	out %eax, $0x31\n"
+	"	mov $0xc0000101, %ecx\n"
+	"	rdmsr\n"
+	"	out %eax, $0x31\n"
+	"	hlt\n");
+
+TEST(kernel_gs_base_survives_swapgs_and_exit)
+{
+	struct kvmini_vcpu *vcpu;
+	uint32_t kgsb, gsb;
+	uint8_t *mem;
+
+	vcpu = guest_create_mem(guest_swapgs_across_exit_start,
+				guest_swapgs_across_exit_end, GUEST_MEM_SIZE,
+				&mem);
+	kvmini_vcpu_setup_long_mode(vcpu, mem, GUEST_LOAD_ADDR, 0x8000);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
+	ASSERT_EQ(0x30, vcpu->run->io.port);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
+	ASSERT_EQ(0x31, vcpu->run->io.port);
+	memcpy(&kgsb, kvmini_io_data(vcpu), 4);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
+	memcpy(&gsb, kvmini_io_data(vcpu), 4);
+	EXPECT_EQ(0x1111000, kgsb);
+	EXPECT_EQ(0x2222000, gsb);
 	guest_destroy(vcpu);
 }
 

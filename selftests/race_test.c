@@ -471,6 +471,11 @@ RACE_TEST(slot_delete_and_replace_under_running_guest)
 		ASSERT_EQ(0, set_window(vm, buf[(round + 1) % 2],
 					WINDOW_SIZE));
 	}
+	/* Up to 2 s for the guest to write in the window it has now. */
+	for (i = 0; i < 2000 && !memcmp(snap, buf[SLOT_ROUNDS % 2], 64) &&
+	     !memcmp(buf[SLOT_ROUNDS % 2], buf[(SLOT_ROUNDS + 1) % 2], 64);
+	     i++)
+		usleep(1000);
 	for (i = 0; i < 2; i++) {
 		w[i].stop = 1;
 		pthread_kill(w[i].t, SIGUSR1);

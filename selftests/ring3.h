@@ -125,6 +125,48 @@ static inline struct kvmini_vcpu *ring3_guest(const unsigned char *start,
 #define RING3_GUEST(name, mem, rflags, esp)				\
 	ring3_guest(guest_##name##_start, guest_##name##_end, mem, rflags, esp)
 
+/* Flat 32-bit protected mode at CPL 0, with the same GDT and IDT. */
+static inline struct kvmini_vcpu *cpl0_guest(const unsigned char *start,
+					     const unsigned char *end,
+					     uint8_t **mem, uint32_t cr4)
+{
+	struct kvmini_vcpu *vcpu = ring3_guest(start, end, mem, 0, 0x8000);
+	struct kvmini_sregs sregs;
+
+	kvmini_get_sregs(vcpu, &sregs);
+	sregs.cs = ring3_seg(SEL_CODE0, 11, 0);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss =
+		ring3_seg(SEL_DATA0, 3, 0);
+	sregs.cr4 = cr4;
+	kvmini_set_sregs(vcpu, &sregs);
+	return vcpu;
+}
+
+#define CPL0_GUEST(name, mem, cr4)					\
+	cpl0_guest(guest_##name##_start, guest_##name##_end, mem, cr4)
+
+/*
+ * #UD and #GP handlers that report on ports of their own and halt:
+ * "out %al, $0x36; hlt" and "out %al, $0x3d; hlt".
+ */
+#define VEC_UD		6
+#define VEC_GP		13
+#define PORT_UD		0x36
+#define PORT_GP		0x3d
+#define HANDLER_UD	0x6000
+#define HANDLER_GP	0x6100
+
+static inline void set_fault_handlers(uint8_t *mem)
+{
+	static const uint8_t ud[] = { 0xe6, PORT_UD, 0xf4 };
+	static const uint8_t gp[] = { 0xe6, PORT_GP, 0xf4 };
+
+	memcpy(mem + HANDLER_UD, ud, sizeof(ud));
+	memcpy(mem + HANDLER_GP, gp, sizeof(gp));
+	set_gate(mem, VEC_UD, SEL_CODE0, HANDLER_UD);
+	set_gate(mem, VEC_GP, SEL_CODE0, HANDLER_GP);
+}
+
 #define GUEST_ADDR(name, label)						\
 	(GUEST_LOAD_ADDR + (guest_##name##_##label - guest_##name##_start))
 

@@ -267,8 +267,9 @@ static int vector_of(struct tg *g, int r)
 
 /*
  * After any torture, the vCPU still takes a good state and runs it: a
- * HLT, with nothing left over from before (an event kvmini queued for the
- * old state would reach a default handler first).
+ * HLT, with nothing left over from before.  As a reset does, the events
+ * kvmini holds (a #DB it queued, an exception whose delivery an exit
+ * interrupted) are cleared: they would reach a default handler first.
  */
 static void expect_usable(struct __test_metadata *_metadata, struct tg *g)
 {
@@ -286,12 +287,21 @@ static void expect_usable(struct __test_metadata *_metadata, struct tg *g)
 					    STACK);
 	kvmini_get_sregs(g->vcpu, &sregs);
 	if (g->mode == REAL) {
+		struct kvmini_segment *seg;
+
+		/* As a reset leaves them: a torture may have set limits. */
+		for (seg = &sregs.cs; seg <= &sregs.ss; seg++)
+			*seg = (struct kvmini_segment) {
+				.limit = 0xffff, .present = 1, .s = 1,
+				.type = seg == &sregs.cs ? 11 : 3,
+			};
 		sregs.idt.base = 0;
 		sregs.idt.limit = 0x3ff;
 	} else {
 		extend_gdt(g, &sregs);
 	}
 	kvmini_set_sregs(g->vcpu, &sregs);
+	kvmini_clear_events(g->vcpu);
 	default_handlers(g);
 	r = run_for(g, 1000);
 	ASSERT_TRUE(clean(g, r));
@@ -416,7 +426,9 @@ TORTURE_TEST(random_instruction_streams)
 
 /*
  * CR0.AM on, then IRET to CPL 3 with EFLAGS.AC and IOPL 3, where a
- * misaligned load faults with #AC.  ESP (from EBX) is aligned for the
+ * misaligned load faults with #AC.  DS gets a DPL-3 segment first: the
+ * IRET to CPL 3 nulls a DPL-0 one, and the load would #GP (Bochs does;
+ * QEMU's TCG only marks it not present and loads anyway).  ESP (from EBX) is aligned for the
  * plain test and misaligned for the second, whose #AC gate leads to a
  * conforming CPL-3 segment: delivering #AC pushes onto the misaligned
  * stack, which raises #AC again, for ever, inside the CPU (the
@@ -427,6 +439,8 @@ GUEST_CODE32(ac,
 	"	mov %cr0, %eax\n"
 	"	or $0x40000, %eax\n"
 	"	mov %eax, %cr0\n"
+	"	mov $0x2b, %ax\n"		/* DS usable at CPL 3 */
+	"	mov %ax, %ds\n"
 	"	pushl $0x2b\n"
 	"	pushl %ebx\n"
 	"	pushl $0x43202\n"
@@ -642,22 +656,68 @@ GUEST_CODE32(icebp_loop,
 	"	int3\n"
 	"	jmp 1b\n");
 
-TORTURE_TEST(icebp_int3_loop)
+GUEST_CODE32(int3_loop,
+	"1:	int3\n"
+	"	jmp 1b\n");
+
+/*
+ * The CPU has no INT1: its first 0xf1 raised #UD, whose default handler
+ * reported vector 6 with the 0xf1's address in the frame it pushed.
+ * QEMU 7.2's TCG, the emulator of the qemu-svm targets, decodes 0xf1 as
+ * an undefined opcode (README, "Notes from the emulators").
+ */
+static bool int1_undefined(struct tg *g, int r)
+{
+	struct kvmini_regs regs;
+	uint32_t eip;
+
+	if (vector_of(g, r) != 6)
+		return false;
+	kvmini_get_regs(g->vcpu, &regs);
+	memcpy(&eip, g->mem + regs.rsp, sizeof(eip));
+	return eip == CODE;
+}
+
+static void count_iret_loop(struct __test_metadata *_metadata,
+			    const unsigned char *start,
+			    const unsigned char *end, bool *no_int1)
 {
 	struct tg g;
 	int r;
 
-	tg_create(&g, PROT, guest_icebp_loop_start, guest_icebp_loop_end);
+	tg_create(&g, PROT, start, end);
 	memcpy(g.mem + HANDLERS + 1 * 16, guest_count_iret_start,
 	       guest_count_iret_end - guest_count_iret_start);
 	memcpy(g.mem + HANDLERS + 3 * 16, guest_count_iret_start,
 	       guest_count_iret_end - guest_count_iret_start);
 	set_rip_regs(&g, CODE, 0, 0, 0, 0);
 	r = run_for(&g, 300);
-	ASSERT_EQ(-EINTR, r) TH_LOG("%s", describe(&g, r));
-	EXPECT_LT(10, kernel_count(&g));
+	if (no_int1 && int1_undefined(&g, r)) {
+		*no_int1 = true;
+	} else {
+		ASSERT_EQ(-EINTR, r) TH_LOG("%s", describe(&g, r));
+		EXPECT_LT(10, kernel_count(&g));
+	}
 	expect_usable(_metadata, &g);
 	tg_destroy(&g);
+}
+
+/*
+ * INT1's #DB exits (VMX, and SVM's INT1 intercept) and goes back into
+ * the guest after the INT1; INT3's #BP is the guest's own.  Where the
+ * CPU has no INT1 the INT3 loop runs alone.
+ */
+TORTURE_TEST(icebp_int3_loop)
+{
+	bool no_int1 = false;
+
+	count_iret_loop(_metadata, guest_icebp_loop_start,
+			guest_icebp_loop_end, &no_int1);
+	if (!no_int1)
+		return;
+	TH_LOG("this CPU has no INT1 (0xf1 raised #UD): INT3 alone");
+	count_iret_loop(_metadata, guest_int3_loop_start,
+			guest_int3_loop_end, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1017,10 +1077,27 @@ TORTURE_TEST(string_io_huge_counts)
  * prefixes it is 15 bytes, the longest x86 instruction; with 14 it is
  * 16 and raises #GP without touching memory.
  */
+static const uint8_t soup[] = { 0x2e, 0x3e, 0x26, 0x36, 0x64, 0x65,
+				0x67, 0x66 };
+
+/*
+ * Outside 64-bit mode the last segment prefix decides, and a store
+ * through CS raises #GP(0): code segments are not writable (Bochs
+ * checks it; QEMU's TCG stores).
+ */
+static bool store_through_cs(const uint8_t *p, int nprefixes, bool long64)
+{
+	uint8_t seg = 0;
+	int i;
+
+	for (i = 0; i < nprefixes; i++)
+		if (p[i] != 0x66 && p[i] != 0x67)
+			seg = p[i];
+	return !long64 && seg == 0x2e;
+}
+
 static int put_mmio_store(uint8_t *p, int nprefixes, bool long64)
 {
-	static const uint8_t soup[] = { 0x2e, 0x3e, 0x26, 0x36, 0x64, 0x65,
-					0x67, 0x66 };
 	int n = 0, i;
 
 	for (i = 0; i < nprefixes; i++)
@@ -1060,6 +1137,11 @@ TORTURE_TEST(mmio_prefix_soup)
 					TH_LOG("%s mode, %d bytes: exit %s",
 					       mode_names[mode], len,
 					       kvmini_exit_name(run->exit_reason));
+			} else if (store_through_cs(g.mem + CODE, np,
+						    mode == LONG) &&
+				   vector_of(&g, r) == 13) {
+				TH_LOG("%s mode, %d prefixes: #GP, a store through CS",
+				       mode_names[mode], np);
 			} else if (run->exit_reason == KVMINI_EXIT_MMIO) {
 				EXPECT_EQ(0xfe000010, run->mmio.phys_addr);
 				EXPECT_TRUE(run->mmio.is_write);

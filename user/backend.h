@@ -29,6 +29,11 @@ struct kvmini_backend_ops {
 	int (*get_sregs)(struct kvmini_vcpu *vcpu, struct kvmini_sregs *sregs);
 	int (*set_sregs)(struct kvmini_vcpu *vcpu,
 			 const struct kvmini_sregs *sregs);
+	/* Optional (kvmini only): KVMINI_GET/SET_VCPU_EVENTS. */
+	int (*get_events)(struct kvmini_vcpu *vcpu,
+			  struct kvmini_vcpu_events *events);
+	int (*set_events)(struct kvmini_vcpu *vcpu,
+			  const struct kvmini_vcpu_events *events);
 	/* One KVMINI_RUN, with the exit described in vcpu->run. */
 	int (*run)(struct kvmini_vcpu *vcpu);
 	/* Exits of a reason so far (see kvmini_exit_count). */

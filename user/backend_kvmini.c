@@ -79,6 +79,18 @@ static int kvmini_set_sregs_op(struct kvmini_vcpu *vcpu,
 	return ret(ioctl(vcpu->fd, KVMINI_SET_SREGS, sregs));
 }
 
+static int kvmini_get_events_op(struct kvmini_vcpu *vcpu,
+				struct kvmini_vcpu_events *events)
+{
+	return ret(ioctl(vcpu->fd, KVMINI_GET_VCPU_EVENTS, events));
+}
+
+static int kvmini_set_events_op(struct kvmini_vcpu *vcpu,
+				const struct kvmini_vcpu_events *events)
+{
+	return ret(ioctl(vcpu->fd, KVMINI_SET_VCPU_EVENTS, events));
+}
+
 static int kvmini_run_op(struct kvmini_vcpu *vcpu)
 {
 	return ret(ioctl(vcpu->fd, KVMINI_RUN, 0));
@@ -155,6 +167,8 @@ const struct kvmini_backend_ops kvmini_backend_kvmini = {
 	.set_regs	= kvmini_set_regs_op,
 	.get_sregs	= kvmini_get_sregs_op,
 	.set_sregs	= kvmini_set_sregs_op,
+	.get_events	= kvmini_get_events_op,
+	.set_events	= kvmini_set_events_op,
 	.run		= kvmini_run_op,
 	.exit_count	= kvmini_exit_count_op,
 	.interrupt	= kvmini_interrupt_op,

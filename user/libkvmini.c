@@ -145,6 +145,31 @@ void kvmini_set_sregs(struct kvmini_vcpu *vcpu,
 	CHECK(vcpu->vm->ops->set_sregs(vcpu, sregs), "KVMINI_SET_SREGS");
 }
 
+void kvmini_get_events(struct kvmini_vcpu *vcpu,
+		       struct kvmini_vcpu_events *events)
+{
+	const struct kvmini_backend_ops *ops = vcpu->vm->ops;
+
+	CHECK(ops->get_events ? ops->get_events(vcpu, events) : -ENOTTY,
+	      "KVMINI_GET_VCPU_EVENTS");
+}
+
+void kvmini_set_events(struct kvmini_vcpu *vcpu,
+		       const struct kvmini_vcpu_events *events)
+{
+	const struct kvmini_backend_ops *ops = vcpu->vm->ops;
+
+	CHECK(ops->set_events ? ops->set_events(vcpu, events) : -ENOTTY,
+	      "KVMINI_SET_VCPU_EVENTS");
+}
+
+void kvmini_clear_events(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_vcpu_events none = {};
+
+	kvmini_set_events(vcpu, &none);
+}
+
 void kvmini_vcpu_setup_real_mode(struct kvmini_vcpu *vcpu, uint64_t rip,
 				 uint64_t rsp)
 {
@@ -155,10 +180,29 @@ void kvmini_vcpu_setup_real_mode(struct kvmini_vcpu *vcpu, uint64_t rip,
 		.rflags = 2,	/* bit 1 is always set */
 	};
 
-	/* A new vCPU is in real mode with 0-based segments already. */
+	struct kvmini_segment *seg;
+
+	/*
+	 * The state after reset, whatever mode the vCPU was in: a used one
+	 * may have paging, PAE or long mode on, which real mode must not
+	 * keep.  Segments at 0 with 64 KiB limits, a busy 32-bit TSS and an
+	 * unusable LDT, as VM entry wants them.
+	 */
 	kvmini_get_sregs(vcpu, &sregs);
-	sregs.cs.selector = 0;
-	sregs.cs.base = 0;
+	for (seg = &sregs.cs; seg <= &sregs.ss; seg++)
+		*seg = (struct kvmini_segment) {
+			.limit = 0xffff, .type = seg == &sregs.cs ? 11 : 3,
+			.present = 1, .s = 1,
+		};
+	sregs.tr = (struct kvmini_segment) {
+		.limit = 0xffff, .type = 11, .present = 1,
+	};
+	sregs.ldt = (struct kvmini_segment) { .type = 2, .unusable = 1 };
+	sregs.gdt.base = sregs.idt.base = 0;
+	sregs.gdt.limit = sregs.idt.limit = 0xffff;
+	sregs.cr0 = 0x10;		/* ET */
+	sregs.cr3 = sregs.cr4 = sregs.cr8 = 0;
+	sregs.efer = 0;
 	kvmini_set_sregs(vcpu, &sregs);
 	kvmini_set_regs(vcpu, &regs);
 }
@@ -221,6 +265,7 @@ void kvmini_vcpu_setup_protected_mode(struct kvmini_vcpu *vcpu, void *mem,
 	kvmini_get_sregs(vcpu, &sregs);
 	setup_segments(&sregs, mem, 0);
 	sregs.cr0 = 0x11;		/* PE, ET */
+	sregs.cr3 = 0;			/* a used vCPU's may not fit this mode */
 	sregs.cr4 = 0;
 	sregs.efer = 0;
 	kvmini_set_sregs(vcpu, &sregs);

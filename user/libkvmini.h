@@ -66,6 +66,15 @@ void kvmini_set_regs(struct kvmini_vcpu *vcpu, const struct kvmini_regs *regs);
 void kvmini_get_sregs(struct kvmini_vcpu *vcpu, struct kvmini_sregs *sregs);
 void kvmini_set_sregs(struct kvmini_vcpu *vcpu,
 		      const struct kvmini_sregs *sregs);
+/*
+ * The events kvmini holds for the vCPU (kvmini backend only).  A reset
+ * sets them all to zero: kvmini_clear_events().
+ */
+void kvmini_get_events(struct kvmini_vcpu *vcpu,
+		       struct kvmini_vcpu_events *events);
+void kvmini_set_events(struct kvmini_vcpu *vcpu,
+		       const struct kvmini_vcpu_events *events);
+void kvmini_clear_events(struct kvmini_vcpu *vcpu);
 
 /* Real mode: CS:IP = 0:rip, all segments based at 0, SP = rsp. */
 void kvmini_vcpu_setup_real_mode(struct kvmini_vcpu *vcpu, uint64_t rip,

@@ -5,12 +5,16 @@
  * The guest sees the host's CPUID minus what kvmini does not virtualize
  * (see the comment in uapi/kvmini.h), unless userspace installed an
  * override for the leaf with KVMINI_SET_CPUID.  Either way the exit
- * never leaves the kernel.
+ * never leaves the kernel.  Each vCPU keeps the answers it computed, so
+ * a leaf asked again costs neither a host CPUID (an exit of its own
+ * when the host is itself a guest), nor the filters, nor the VM's lock.
  */
+#include <linux/hash.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/processor.h>
 #include <asm/cpufeatures.h>
+#include <asm/fpu/xstate.h>
 
 #include "../kvmini_vendor.h"
 
@@ -23,7 +27,7 @@ enum { EAX, EBX, ECX, EDX };
 /*
  * What the guest must not see: virtualization extensions kvmini does not
  * nest, the local APIC unless userspace emulates one (KVMINI_VM_LOCAL_APIC,
- * shown again in cpuid_filter()), and features whose MSRs it
+ * shown again in cpuid_vcpu_fields()), and features whose MSRs it
  * does not back.  A kernel finding one of those would reach for the MSR
  * without a safe accessor (machine-check MSRs even panic on #GP).
  */
@@ -82,16 +86,8 @@ static const u32 empty_leaves[] = {
 	6, 0xa, 0xf, 0x10, 0x12, 0x14, 0x8000000a, 0x8000001f,
 };
 
-static u64 guest_cr4(struct kvmini_vcpu *vcpu)
-{
-	struct kvmini_sregs sregs;
-
-	kvmini_vendor->get_sregs(vcpu, &sregs);
-	return sregs.cr4;
-}
-
-static void cpuid_filter(struct kvmini_vcpu *vcpu, u32 leaf, u32 index,
-			 u32 *r)
+/* What every vCPU of the VM sees in a leaf of the host's. */
+static void cpuid_filter(u32 leaf, u32 index, u32 *r)
 {
 	int i;
 
@@ -102,39 +98,87 @@ static void cpuid_filter(struct kvmini_vcpu *vcpu, u32 leaf, u32 index,
 		if (hidden[i].leaf == leaf &&
 		    (hidden[i].index == ANY_INDEX || hidden[i].index == index))
 			r[hidden[i].reg] &= ~hidden[i].bits;
+	if (kvmini_vendor->cpuid_filter)
+		kvmini_vendor->cpuid_filter(leaf, index, r);
 
 	switch (leaf) {
 	case 1:
 		r[ECX] |= CPUID_BIT(X86_FEATURE_HYPERVISOR);
-		if (vcpu->vm->flags & KVMINI_VM_LOCAL_APIC)
-			r[EDX] |= CPUID_BIT(X86_FEATURE_APIC);
-		/* Initial APIC id: the vCPU id. */
-		r[EBX] = (r[EBX] & 0x00ffffff) | vcpu->id << 24;
-		/* OSXSAVE mirrors the guest's CR4, not the host's. */
-		r[ECX] &= ~CPUID_BIT(X86_FEATURE_OSXSAVE);
-		if (guest_cr4(vcpu) & X86_CR4_OSXSAVE)
-			r[ECX] |= CPUID_BIT(X86_FEATURE_OSXSAVE);
 		break;
-	case 0xb:
-	case 0x1f:
+	case 0xd:
 		/*
-		 * The topology leaves' x2APIC id is the vCPU's, not that of
-		 * the CPU the vCPU happens to run on.  Only where the leaf
-		 * exists: above the last leaf Intel CPUs repeat it.
+		 * XCR0's features: what a guest may enable (core/xsave.c);
+		 * the size for the guest's own XCR0 is per vCPU, below.
 		 */
-		if (leaf <= cpuid_eax(0))
-			r[EDX] = vcpu->id;
-		break;
-	case 0x8000001e:
-		/* AMD's extended APIC id, likewise. */
-		if (leaf <= cpuid_eax(0x80000000))
-			r[EAX] = vcpu->id;
+		if (index == 0) {
+			u64 allowed = kvmini_guest_xcr0_allowed();
+
+			r[EAX] &= (u32)allowed;
+			r[EDX] &= allowed >> 32;
+			r[ECX] = kvmini_xsave_size(allowed);
+		} else if (index < 64 && (XFEATURE_MASK_XTILE & BIT_ULL(index))) {
+			memset(r, 0, 4 * sizeof(*r));	/* AMX: not offered */
+		}
 		break;
 	case KVMINI_CPUID_SIGNATURE:
 		r[EAX] = KVMINI_CPUID_SIGNATURE;
 		memcpy(&r[EBX], "kvmi", 4);
 		memcpy(&r[ECX], "nikv", 4);
 		memcpy(&r[EDX], "mini", 4);
+		break;
+	}
+}
+
+/*
+ * Does the leaf have fields that differ per vCPU (cpuid_vcpu_fields())?
+ * The topology leaves only where they exist: above the last leaf Intel
+ * CPUs repeat that one.
+ */
+static bool cpuid_has_vcpu_fields(u32 leaf, u32 index)
+{
+	switch (leaf) {
+	case 1:
+		return true;
+	case 0xd:
+		return index == 0;
+	case 0xb:
+	case 0x1f:
+		return leaf <= cpuid_eax(0);
+	case 0x8000001e:
+		return leaf <= cpuid_eax(0x80000000);
+	default:
+		return false;
+	}
+}
+
+static void cpuid_vcpu_fields(struct kvmini_vcpu *vcpu, u32 leaf, u32 *r)
+{
+	switch (leaf) {
+	case 0xd:
+		/* The save area's size for the guest's XCR0, not the host's. */
+		r[EBX] = kvmini_xsave_size(vcpu->xcr0);
+		break;
+	case 1:
+		if (vcpu->vm->flags & KVMINI_VM_LOCAL_APIC)
+			r[EDX] |= CPUID_BIT(X86_FEATURE_APIC);
+		/* Initial APIC id: the vCPU id. */
+		r[EBX] = (r[EBX] & 0x00ffffff) | vcpu->id << 24;
+		/* OSXSAVE mirrors the guest's CR4, not the host's. */
+		r[ECX] &= ~CPUID_BIT(X86_FEATURE_OSXSAVE);
+		if (kvmini_vendor->get_cr4(vcpu) & X86_CR4_OSXSAVE)
+			r[ECX] |= CPUID_BIT(X86_FEATURE_OSXSAVE);
+		break;
+	case 0xb:
+	case 0x1f:
+		/*
+		 * The topology leaves' x2APIC id is the vCPU's, not that of
+		 * the CPU the vCPU happens to run on.
+		 */
+		r[EDX] = vcpu->id;
+		break;
+	case 0x8000001e:
+		/* AMD's extended APIC id, likewise. */
+		r[EAX] = vcpu->id;
 		break;
 	}
 }
@@ -163,16 +207,44 @@ static bool cpuid_override(struct kvmini_vm *vm, u32 leaf, u32 index,
 	return found;
 }
 
+/*
+ * The vCPU's cached answer for leaf/index, computed first if need be.
+ * A table SET_CPUID installs meanwhile applies from the next CPUID, as
+ * if it came after this one.
+ */
+static const struct kvmini_cpuid_cached *
+cpuid_lookup(struct kvmini_vcpu *vcpu, u32 leaf, u32 index)
+{
+	u32 gen = READ_ONCE(vcpu->vm->cpuid_gen);
+	struct kvmini_cpuid_cached *c;
+
+	c = &vcpu->cpuid_cache[hash_32(leaf ^ index * 0x9e37,
+				       ilog2(KVMINI_CPUID_CACHE))];
+	if (c->gen == gen && c->leaf == leaf && c->index == index)
+		return c;
+	c->leaf = leaf;
+	c->index = index;
+	c->gen = gen;
+	c->vcpu_fields = false;
+	if (!cpuid_override(vcpu->vm, leaf, index, c->regs)) {
+		cpuid_count(leaf, index, &c->regs[EAX], &c->regs[EBX],
+			    &c->regs[ECX], &c->regs[EDX]);
+		cpuid_filter(leaf, index, c->regs);
+		c->vcpu_fields = cpuid_has_vcpu_fields(leaf, index);
+	}
+	return c;
+}
+
 /* The CPUID exit: answer from RAX/RCX into RAX/RBX/RCX/RDX, step over. */
 void kvmini_handle_cpuid(struct kvmini_vcpu *vcpu)
 {
 	unsigned long *gprs = vcpu->gprs;
 	u32 leaf = gprs[GPR_RAX], index = gprs[GPR_RCX], r[4];
+	const struct kvmini_cpuid_cached *c = cpuid_lookup(vcpu, leaf, index);
 
-	if (!cpuid_override(vcpu->vm, leaf, index, r)) {
-		cpuid_count(leaf, index, &r[EAX], &r[EBX], &r[ECX], &r[EDX]);
-		cpuid_filter(vcpu, leaf, index, r);
-	}
+	memcpy(r, c->regs, sizeof(r));
+	if (c->vcpu_fields)
+		cpuid_vcpu_fields(vcpu, leaf, r);
 	/* 32-bit results zero-extend into the 64-bit registers. */
 	gprs[GPR_RAX] = r[0];
 	gprs[GPR_RBX] = r[1];
@@ -217,6 +289,7 @@ long kvmini_vm_set_cpuid(struct kvmini_vm *vm, void __user *argp)
 		mutex_lock(&vm->cpuid_lock);
 		memcpy(vm->cpuid, c->entries, sizeof(vm->cpuid));
 		vm->cpuid_nent = c->nent;
+		WRITE_ONCE(vm->cpuid_gen, vm->cpuid_gen + 1 ?: 1);
 		mutex_unlock(&vm->cpuid_lock);
 	}
 	kfree(c);

@@ -213,6 +213,7 @@ static int __init kvmini_init(void)
 	r = kvmini_pick_vendor();
 	if (r)
 		return r;
+	kvmini_xsave_setup();
 	r = kvmini_stats_setup();
 	if (r)
 		goto out_unsetup_vendor;

@@ -57,7 +57,7 @@ int kvmini_handle_exception(struct kvmini_vcpu *vcpu,
 	case X86_TRAP_AC:
 		return handle_ac(vcpu, exit);
 	case X86_TRAP_DB:
-		/* INT1 exited before it ran; its #DB is a trap after it. */
+		/* INT1 exited before it ran (VMX, SVM's INT1 intercept). */
 		if (exit->exc.icebp)
 			kvmini_vendor->skip_instruction(vcpu);
 		kvmini_dr6_note_debug(vcpu, exit->exc.dr6);

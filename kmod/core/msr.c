@@ -120,11 +120,12 @@ static int msr_read(struct kvmini_vcpu *vcpu, u32 index, u64 *data)
 		*data = vcpu->apic_base;
 		return 0;
 	case MSR_EFER:
+		*data = kvmini_vendor->get_efer(vcpu);
+		return 0;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
 		kvmini_vendor->get_sregs(vcpu, &sregs);
-		*data = index == MSR_EFER ? sregs.efer :
-			index == MSR_FS_BASE ? sregs.fs.base : sregs.gs.base;
+		*data = index == MSR_FS_BASE ? sregs.fs.base : sregs.gs.base;
 		return 0;
 	default:
 		return kvmini_vendor->get_msr(vcpu, index, data);

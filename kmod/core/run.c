@@ -217,7 +217,19 @@ static int handle_gpa_fault(struct kvmini_vcpu *vcpu,
 				 &is_mmio);
 	if (r)
 		return r;
-	return is_mmio ? kvmini_handle_mmio(vcpu, exit) : 1;
+	if (is_mmio)
+		return kvmini_handle_mmio(vcpu, exit);
+	/*
+	 * The page is there now.  An exception of the guest's own whose
+	 * delivery needed it is raised again by the instruction at RIP,
+	 * and the CPU then applies its rules for an exception during
+	 * delivery (#NP while delivering #PF is #DF) that an injected
+	 * exception gets only from a CPU: QEMU's TCG delivers an
+	 * injected one without them.  Every other event goes in again.
+	 */
+	if (vcpu->event_refaults)
+		vcpu->event.info = 0;
+	return 1;
 }
 
 static int handle_cpuid(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
@@ -324,6 +336,7 @@ static const kvmini_exit_handler_t exit_handlers[KVMINI_EXIT_NR] = {
 	[KVMINI_EXIT_NMI_WINDOW]	= handle_reenter,
 	[KVMINI_EXIT_CR_ACCESS]		= handle_cr_access,
 	[KVMINI_EXIT_DR_ACCESS]		= kvmini_handle_dr_access,
+	[KVMINI_EXIT_XSETBV]		= kvmini_handle_xsetbv,
 	[KVMINI_EXIT_EXCEPTION]		= kvmini_handle_exception,
 };
 

@@ -119,58 +119,31 @@ static int port_slot(struct kvmini_vcpu_stats *s, u16 port)
 	return -1;
 }
 
-void __kvmini_stats_exit(struct kvmini_vcpu *vcpu,
-			 const struct kvmini_exit *exit, bool in_kernel)
+/*
+ * An exit unlike the last one: find its buckets (kvmini_stats_exit()
+ * counts it).  A port's slot, once taken, is never given back, so the
+ * pointers stay good for the vCPU's life.
+ */
+void kvmini_stats_find(struct kvmini_vcpu_stats *s,
+		       const struct kvmini_exit *exit, u32 key)
 {
-	struct kvmini_vcpu_stats *s = vcpu->stats;
 	struct kvmini_open_exit *o = &s->open;
+	int side = key & BIT(8) ? KVMINI_STAT_KERNEL : KVMINI_STAT_USER;
+	int port;
 
-	o->side = in_kernel ? KVMINI_STAT_KERNEL : KVMINI_STAT_USER;
-	o->exit = exit_stat_index[exit->reason];
-	o->hw = hw_index(exit->hw.reason);
-	o->port = -1;
-	s->exit[o->exit][o->side].count++;
-	s->hw[o->hw][o->side].count++;
+	o->key = key;
+	o->hw_reason = exit->hw.reason;
+	o->exit = &s->exit[exit_stat_index[exit->reason]][side];
+	o->hw = &s->hw[hw_index(exit->hw.reason)][side];
+	o->port = NULL;
+	o->untracked = false;
 	if (exit->reason == KVMINI_EXIT_IO) {
-		o->port = port_slot(s, exit->io.port);
-		if (o->port < 0)
-			s->port_untracked++;
+		port = port_slot(s, exit->io.port);
+		if (port < 0)
+			o->untracked = true;
 		else
-			s->port[o->port][o->side].count++;
+			o->port = &s->port[port][side];
 	}
-	/* An exit taken while statistics were off has no start time. */
-	o->tsc = exit->tsc;
-	o->open = exit->tsc != 0;
-}
-
-/* Bucket 0 holds 0 cycles; bucket i holds [2^(i-1), 2^i). */
-static unsigned int hist_bucket(u64 cycles)
-{
-	return min_t(unsigned int, cycles ? fls64(cycles) : 0,
-		     KVMINI_STATS_HIST_BUCKETS - 1);
-}
-
-void __kvmini_stats_entry(struct kvmini_vcpu *vcpu, u64 now)
-{
-	struct kvmini_vcpu_stats *s = vcpu->stats;
-	struct kvmini_open_exit *o = &s->open;
-	struct kvmini_exit_stat *e;
-	u64 cycles;
-
-	if (!o->open)
-		return;
-	o->open = false;
-	cycles = now - o->tsc;
-	e = &s->exit[o->exit][o->side];
-	e->cycles += cycles;
-	if (!e->min_cycles || cycles < e->min_cycles)
-		e->min_cycles = cycles ?: 1;
-	if (cycles > e->max_cycles)
-		e->max_cycles = cycles;
-	e->hist[hist_bucket(cycles)]++;
-	s->hw[o->hw][o->side].cycles += cycles;
-	if (o->port >= 0)
-		s->port[o->port][o->side].cycles += cycles;
 }
 
 static size_t vcpu_stats_size(void)
@@ -538,16 +511,17 @@ static ssize_t stats_file_read(struct stats_file *sf, char __user *buf,
 			return -EFAULT;
 		done = n;
 	}
+	/* All or nothing: a failed read moves no offset, as KVM's stats fd. */
 	if (done < len) {
 		/* The data, one consistent-enough snapshot per read. */
 		data = stats_data(sf->vm, sf->vcpu);
 		if (!data)
-			return done ?: -ENOMEM;
+			return -ENOMEM;
 		n = len - done;
 		if (copy_to_user(buf + done,
 				 (u8 *)data + (pos + done - sf->head_size), n)) {
 			kvfree(data);
-			return done ?: -EFAULT;
+			return -EFAULT;
 		}
 		kvfree(data);
 		done += n;

@@ -206,6 +206,8 @@ static long kvmini_vcpu_ioctl(struct file *filp, unsigned int cmd,
 	case KVMINI_SET_REGS:
 	case KVMINI_GET_SREGS:
 	case KVMINI_SET_SREGS:
+	case KVMINI_GET_VCPU_EVENTS:
+	case KVMINI_SET_VCPU_EVENTS:
 		break;
 	default:
 		return -ENOTTY;
@@ -235,6 +237,12 @@ static long kvmini_vcpu_ioctl(struct file *filp, unsigned int cmd,
 		break;
 	case KVMINI_NMI:
 		r = kvmini_vcpu_queue_nmi(vcpu, arg);
+		break;
+	case KVMINI_GET_VCPU_EVENTS:
+		r = kvmini_vcpu_get_events(vcpu, argp);
+		break;
+	case KVMINI_SET_VCPU_EVENTS:
+		r = kvmini_vcpu_set_events(vcpu, argp);
 		break;
 	default:
 		r = vcpu_set_sregs(vcpu, argp);
@@ -332,6 +340,7 @@ long kvmini_vcpu_create(struct kvmini_vm *vm, unsigned long id)
 	vcpu->entry_cpu = -1;
 	kvmini_msr_reset(vcpu);
 	kvmini_dr_reset(vcpu);
+	vcpu->xcr0 = kvmini_guest_xcr0_reset();
 	mutex_init(&vcpu->mutex);
 	preempt_notifier_init(&vcpu->preempt_notifier, &kvmini_preempt_ops);
 

@@ -282,6 +282,7 @@ long kvmini_vm_create(unsigned long flags)
 	mutex_init(&vm->gpa_lock);
 	mutex_init(&vm->vcpus_lock);
 	mutex_init(&vm->cpuid_lock);
+	vm->cpuid_gen = 1;		/* 0 marks unused cache slots */
 	kvmini_fastpath_init(vm);
 	vm->id = atomic_inc_return(&kvmini_vm_ids);
 	vm->mm = current->mm;

@@ -9,7 +9,9 @@
  *    TLB flush when it moves or when another VMCB ran there: all vCPUs
  *    share ASID 1.
  *  - Only what QEMU's TCG offers is assumed: no NRIP save, no decode
- *    assists, no clean bits.  The next RIP comes from EXITINFO2 for port
+ *    assists.  VMCB clean bits are used where the CPU has them (QEMU
+ *    ignores them): only what kvmini wrote since the last VMRUN on this
+ *    CPU is marked dirty.  The next RIP comes from EXITINFO2 for port
  *    I/O, from the VMCB's next_rip where the CPU saves it (NRIPS), and
  *    otherwise from the instruction itself, read at RIP and decoded with
  *    its prefixes (svm_complete_exit()).
@@ -50,6 +52,25 @@
 #define SVM_DR6_RESET		0xffff0ff0ULL
 #define SVM_TSS_BUSY		BIT(1)	/* in a TSS descriptor's type */
 
+/*
+ * VMCB clean bits (APM vol. 2, "VMCB Clean Bits"): a set bit lets the
+ * CPU keep its cached copy of that group of fields.  Named in KVM's
+ * private svm.h only.
+ */
+#define VMCB_CLEAN_INTERCEPTS	BIT(0)	/* intercepts, TSC offset */
+#define VMCB_CLEAN_PERM_MAP	BIT(1)	/* IOPM and MSRPM bases */
+#define VMCB_CLEAN_ASID		BIT(2)
+#define VMCB_CLEAN_INTR		BIT(3)	/* V_TPR, V_IRQ, int_ctl */
+#define VMCB_CLEAN_NPT		BIT(4)	/* NP enable, nested CR3, G_PAT */
+#define VMCB_CLEAN_CR		BIT(5)	/* CR0, CR3, CR4, EFER */
+#define VMCB_CLEAN_DR		BIT(6)	/* DR6, DR7 */
+#define VMCB_CLEAN_DT		BIT(7)	/* GDTR, IDTR */
+#define VMCB_CLEAN_SEG		BIT(8)	/* CS, DS, SS, ES, CPL */
+#define VMCB_CLEAN_CR2		BIT(9)
+#define VMCB_CLEAN_LBR		BIT(10)
+#define VMCB_CLEAN_AVIC		BIT(11)
+#define VMCB_CLEAN_ALL		(BIT(12) - 1)
+
 /* Every port and every MSR access exits: one shared, read-only copy. */
 static void *svm_iopm, *svm_msrpm;
 
@@ -78,13 +99,16 @@ struct kvmini_svm_vcpu {
 	const u8 *insn_opcode;
 	u8 insn_oplen;
 	/*
-	 * Guest state as userspace last set it, until a VMRUN accepts it.
-	 * Only such state can fail VMRUN's checks, and an emulated CPU may
-	 * then write its own host state into the save area: put the
-	 * guest's back so userspace never reads the host's.
+	 * Guest state as it was at the last VMRUN that could fail: one
+	 * after userspace or kvmini set state (save_dirty) or with an
+	 * event to inject.  Only such state can fail VMRUN's checks (the
+	 * guest cannot make its own invalid), and an emulated CPU may then
+	 * write its own host state into the save area: put the guest's
+	 * back so userspace never reads the host's.  Other VMRUNs copy
+	 * nothing.
 	 */
 	struct vmcb_save_area *user_save;
-	bool user_save_valid;
+	bool save_dirty;
 	/*
 	 * EFER as the guest sees it.  The VMCB holds LME only while long
 	 * mode is active (svm_hw_efer()); flush_tlb: the guest's paging
@@ -111,14 +135,22 @@ static struct kvmini_svm_vcpu *to_svm(struct kvmini_vcpu *vcpu)
 	return vcpu->vendor;
 }
 
+/* kvmini wrote fields of these groups: the CPU must read them again. */
+static void svm_mark_dirty(struct kvmini_svm_vcpu *svm, u32 groups)
+{
+	svm->vmcb->control.clean &= ~groups;
+}
+
 static void svm_set_intercept(struct kvmini_svm_vcpu *svm, int bit)
 {
 	svm->vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+	svm_mark_dirty(svm, VMCB_CLEAN_INTERCEPTS);
 }
 
 static void svm_clr_intercept(struct kvmini_svm_vcpu *svm, int bit)
 {
 	svm->vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
+	svm_mark_dirty(svm, VMCB_CLEAN_INTERCEPTS);
 }
 
 static void svm_clgi(void)
@@ -286,7 +318,7 @@ static void svm_set_regs(struct kvmini_vcpu *vcpu,
 	save->rsp = regs->rsp;
 	save->rip = regs->rip;
 	save->rflags = regs->rflags;
-	to_svm(vcpu)->user_save_valid = false;
+	to_svm(vcpu)->save_dirty = true;
 }
 
 static void svm_get_sregs(struct kvmini_vcpu *vcpu,
@@ -360,7 +392,9 @@ static int svm_set_sregs(struct kvmini_vcpu *vcpu,
 	vmcb->save.efer = svm_hw_efer(sregs->efer);
 	to_svm(vcpu)->flush_tlb = true;
 	vmcb->save.cpl = (sregs->cr0 & X86_CR0_PE) ? sregs->ss.dpl : 0;
-	to_svm(vcpu)->user_save_valid = false;
+	to_svm(vcpu)->save_dirty = true;
+	/* Segments, tables, CRs, CR2, EFER and V_TPR: nearly all of it. */
+	vmcb->control.clean = 0;
 	return 0;
 }
 
@@ -408,6 +442,9 @@ static int svm_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 	if (!slot)
 		return -ENOENT;
 	*slot = data;
+	to_svm(vcpu)->save_dirty = true;
+	if (msr == MSR_IA32_CR_PAT)
+		svm_mark_dirty(to_svm(vcpu), VMCB_CLEAN_NPT);
 	return 0;
 }
 
@@ -424,7 +461,7 @@ static const u8 svm_intercepts[] = {
 	INTERCEPT_VMLOAD, INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
 	INTERCEPT_SKINIT, INTERCEPT_RDTSCP, INTERCEPT_MONITOR,
 	INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
-	INTERCEPT_RDPRU,
+	INTERCEPT_RDPRU, INTERCEPT_ICEBP,
 };
 
 static void svm_setup_vmcb(struct kvmini_vcpu *vcpu)
@@ -554,6 +591,8 @@ static const u8 svm_op_cpuid[] = { 0x0f, 0xa2 };
 static const u8 svm_op_vmmcall[] = { 0x0f, 0x01, 0xd9 };
 static const u8 svm_op_rdmsr[] = { 0x0f, 0x32 };
 static const u8 svm_op_wrmsr[] = { 0x0f, 0x30 };
+static const u8 svm_op_xsetbv[] = { 0x0f, 0x01, 0xd1 };
+static const u8 svm_op_icebp[] = { 0xf1 };
 
 /*
  * The exit is for an instruction with this opcode.  A fixed length
@@ -696,6 +735,20 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		exit->reason = KVMINI_EXIT_HYPERCALL;
 		svm_expect_insn(svm, svm_op_vmmcall, sizeof(svm_op_vmmcall));
 		break;
+	case SVM_EXIT_ICEBP:
+		/*
+		 * INT1 exits before it runs, like any instruction intercept:
+		 * RIP is on it.  Left to the #DB intercept, its trap would
+		 * be ambiguous: AMD CPUs can report RIP still on the INT1
+		 * there (Xen met it behind task gates), where every other
+		 * trap has RIP after its instruction.  core/exception.c
+		 * steps over it and queues the #DB.
+		 */
+		exit->reason = KVMINI_EXIT_EXCEPTION;
+		exit->exc.vector = X86_TRAP_DB;
+		exit->exc.icebp = true;
+		svm_expect_insn(svm, svm_op_icebp, sizeof(svm_op_icebp));
+		break;
 	case SVM_EXIT_MSR:
 		exit->reason = KVMINI_EXIT_MSR;
 		exit->msr.write = info1 == 1;
@@ -724,12 +777,17 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		 */
 		exit->exc.dr6 = svm->vmcb->save.dr6;
 		svm->vmcb->save.dr6 = DR6_RESERVED;
+		svm_mark_dirty(svm, VMCB_CLEAN_DR);
 		break;
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7:
 		/* svm_complete_exit() decodes the register from the bytes. */
 		exit->reason = KVMINI_EXIT_DR_ACCESS;
 		exit->dr.dr = (exit->hw.reason - SVM_EXIT_READ_DR0) & 7;
 		exit->dr.write = exit->hw.reason >= SVM_EXIT_WRITE_DR0;
+		break;
+	case SVM_EXIT_XSETBV:
+		exit->reason = KVMINI_EXIT_XSETBV;
+		svm_expect_insn(svm, svm_op_xsetbv, sizeof(svm_op_xsetbv));
 		break;
 	case SVM_EXIT_NPF:
 		exit->reason = KVMINI_EXIT_GPA_MAP;
@@ -761,16 +819,40 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 	}
 }
 
+static bool svm_get_nmi_masked(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->nmi_masked;
+}
+
+/* Masked until an IRET: watch for one, as after an injected NMI. */
+static void svm_set_nmi_masked(struct kvmini_vcpu *vcpu, bool masked)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+
+	svm->nmi_masked = masked;
+	svm->nmi_iret_seen = false;
+	if (masked)
+		svm_set_intercept(svm, INTERCEPT_IRET);
+	else
+		svm_clr_intercept(svm, INTERCEPT_IRET);
+}
+
 static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
 	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
 	struct vmcb *vmcb = svm->vmcb;
 	int cpu = smp_processor_id();
+	bool injected = vcpu->event.info & KVMINI_EVENT_VALID;
+	bool saved;
 
 	exit->hw.vendor = KVMINI_VENDOR_SVM;
-	vmcb->control.clean = 0;
 	vmcb->save.rax = vcpu->gprs[GPR_RAX];
+	saved = svm->save_dirty || (vcpu->event.info & KVMINI_EVENT_VALID);
+	if (saved) {
+		memcpy(svm->user_save, &vmcb->save, sizeof(vmcb->save));
+		svm->save_dirty = false;
+	}
 	vmcb->control.event_inj = vcpu->event.info;
 	vmcb->control.event_inj_err = vcpu->event.error;
 	if ((vcpu->event.info & (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_MASK)) ==
@@ -781,10 +863,6 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		svm_set_intercept(svm, INTERCEPT_IRET);
 	}
 	vcpu->event.info = 0;
-	if (!svm->user_save_valid) {
-		memcpy(svm->user_save, &vmcb->save, sizeof(vmcb->save));
-		svm->user_save_valid = true;
-	}
 
 	local_irq_disable();
 	/*
@@ -796,6 +874,9 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 	else
 		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	/* What the CPU cached belongs to another VMCB, or another CPU has it. */
+	if (vcpu->last_cpu != cpu || sc->last_vmcb != vmcb)
+		vmcb->control.clean = 0;
 	vcpu->last_cpu = cpu;
 	sc->last_vmcb = vmcb;
 	svm->flush_tlb = false;
@@ -804,6 +885,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	svm_clgi();
 	/* With GIF clear not even an NMI handler sees the guest's PKRU. */
 	kvmini_load_guest_pkru(vcpu);
+	kvmini_load_guest_xcr0(vcpu, vmcb->save.cr4);
 	/*
 	 * With V_INTR_MASKING the host's IF at VMRUN decides whether a
 	 * physical interrupt exits the guest; GIF=0 keeps it from being
@@ -812,9 +894,13 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	native_irq_enable();
 	kvmini_svm_enter(svm->vmcb_pa, vcpu->gprs, __pa(sc->host_save));
 	native_irq_disable();
+	kvmini_load_host_xcr0(vcpu);
 	kvmini_load_host_pkru(vcpu);
 	svm_stgi();
 	exit->tsc = kvmini_exit_tsc();
+	/* The CPU wrote back what it changed: everything is clean again. */
+	if (boot_cpu_has(X86_FEATURE_VMCBCLEAN))
+		vmcb->control.clean = VMCB_CLEAN_ALL;
 
 	vcpu->gprs[GPR_RAX] = vmcb->save.rax;
 	if (hw_breakpoint_active())
@@ -825,7 +911,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	exit->hw.info1 = vmcb->control.exit_info_1;
 	exit->hw.info2 = vmcb->control.exit_info_2;
 	kvmini_requeue_event(vcpu, vmcb->control.exit_int_info,
-			     vmcb->control.exit_int_info_err);
+			     vmcb->control.exit_int_info_err, injected);
 	/* The IRET that ends an NMI handler has run once RIP moved on. */
 	if (svm->nmi_iret_seen && vmcb->save.rip != svm->nmi_iret_rip) {
 		svm->nmi_masked = false;
@@ -837,17 +923,33 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	    exit->exc.vector == X86_TRAP_MC)
 		kvmini_machine_check();
 	if (exit->reason == KVMINI_EXIT_FAIL_ENTRY) {
-		memcpy(&vmcb->save, svm->user_save, sizeof(vmcb->save));
+		if (saved)
+			memcpy(&vmcb->save, svm->user_save,
+			       sizeof(vmcb->save));
+		svm->save_dirty = true;
+		vmcb->control.clean = 0;
 		/* Nothing was delivered: the event waits for the next entry. */
 		if (vmcb->control.event_inj & SVM_EVTINJ_VALID) {
 			vcpu->event.info = vmcb->control.event_inj;
 			vcpu->event.error = vmcb->control.event_inj_err;
 		}
-	} else {
-		svm->user_save_valid = false;
 	}
+	/* An NMI held again was not delivered: it blocks nothing yet. */
+	if ((vcpu->event.info & (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_MASK)) ==
+	    (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_NMI))
+		svm_set_nmi_masked(vcpu, false);
 	/* A held interrupt or NMI is taken here, by the host. */
 	local_irq_enable();
+}
+
+static u64 svm_get_efer(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->efer;
+}
+
+static u64 svm_get_cr4(struct kvmini_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cr4;
 }
 
 static u64 svm_get_rip(struct kvmini_vcpu *vcpu)
@@ -896,14 +998,38 @@ static void svm_set_windows(struct kvmini_vcpu *vcpu, bool irq, bool nmi)
 	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *c = &svm->vmcb->control;
 	bool vintr = irq || (nmi && (svm->nmi_iret_seen || !svm->nmi_masked));
+	u32 int_ctl = c->int_ctl & ~V_IRQ_INJECTION_BITS_MASK;
 
-	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
-	if (vintr) {
-		c->int_ctl |= V_IRQ_MASK | V_INTR_PRIO_MASK | V_IGN_TPR_MASK;
-		svm_set_intercept(svm, INTERCEPT_VINTR);
-	} else {
-		svm_clr_intercept(svm, INTERCEPT_VINTR);
+	if (vintr)
+		int_ctl |= V_IRQ_MASK | V_INTR_PRIO_MASK | V_IGN_TPR_MASK;
+	/* Called before every entry: dirty only what changes. */
+	if (int_ctl != c->int_ctl) {
+		c->int_ctl = int_ctl;
+		svm_mark_dirty(svm, VMCB_CLEAN_INTR);
 	}
+	if (vintr == !!(c->intercepts[INTERCEPT_VINTR / 32] &
+			BIT(INTERCEPT_VINTR % 32)))
+		return;
+	if (vintr)
+		svm_set_intercept(svm, INTERCEPT_VINTR);
+	else
+		svm_clr_intercept(svm, INTERCEPT_VINTR);
+}
+
+/* One bit for both kinds of shadow. */
+static u32 svm_get_shadow(struct kvmini_vcpu *vcpu)
+{
+	return svm_in_shadow(to_svm(vcpu)) ?
+	       KVMINI_SHADOW_STI | KVMINI_SHADOW_MOV_SS : 0;
+}
+
+static void svm_set_shadow(struct kvmini_vcpu *vcpu, u32 shadow)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	if (shadow)
+		c->int_state |= SVM_INTERRUPT_SHADOW_MASK;
 }
 
 static const struct kvmini_hw_exit_name svm_exit_names[] = {
@@ -944,8 +1070,14 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.interrupt_allowed	= svm_interrupt_allowed,
 	.nmi_allowed		= svm_nmi_allowed,
 	.set_windows		= svm_set_windows,
+	.get_nmi_masked		= svm_get_nmi_masked,
+	.set_nmi_masked		= svm_set_nmi_masked,
+	.get_shadow		= svm_get_shadow,
+	.set_shadow		= svm_set_shadow,
 	.get_rflags		= svm_get_rflags,
 	.get_cpl		= svm_get_cpl,
+	.get_efer		= svm_get_efer,
+	.get_cr4		= svm_get_cr4,
 	.complete_exit		= svm_complete_exit,
 	.get_rip		= svm_get_rip,
 	.skip_instruction	= svm_skip_instruction,

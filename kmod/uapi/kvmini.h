@@ -177,7 +177,8 @@ struct kvmini_sregs {
 	X(NMI_WINDOW,	70,	"nmi_window")	/* NMIs unblocked */	\
 	X(CR_ACCESS,	71,	"cr_access")	/* MOV to/from CR8 */	\
 	X(EXCEPTION,	72,	"exception")	/* #DB, #AC, #MC */	\
-	X(DR_ACCESS,	73,	"dr_access")	/* MOV to/from DRn */
+	X(DR_ACCESS,	73,	"dr_access")	/* MOV to/from DRn */	\
+	X(XSETBV,	74,	"xsetbv")	/* the guest's XCR0 */
 
 enum kvmini_exit_reason {
 #define KVMINI_EXIT_ENUM(name, nr, str)	KVMINI_EXIT_##name = nr,
@@ -299,6 +300,69 @@ struct kvmini_interrupt {
 	__u32 vector;
 	__u32 flags;		/* 0 */
 	__u64 reserved[2];
+};
+
+/*
+ * KVMINI_GET_VCPU_EVENTS / KVMINI_SET_VCPU_EVENTS (vCPU fd): the events
+ * kvmini holds for the guest and the state that decides when it takes
+ * them.  A VMM saves and restores them with the registers; a reset
+ * (INIT, reboot) sets them to zero, or an event held for the old state
+ * reaches the new one at the next RUN.
+ *
+ *   event      the exception, external interrupt or NMI that goes into
+ *              the guest at the next entry: one whose delivery an exit
+ *              interrupted (its IDT or stack outside every slot, say;
+ *              it survives SET_REGS and SET_SREGS), one kvmini raised
+ *              (#GP for an MSR, the #DB or #AC it intercepted), or the
+ *              interrupt or NMI below once the guest could take it.
+ *              type: KVMINI_EVENT_*.
+ *   interrupt  the vector KVMINI_INTERRUPT queued, until the guest can
+ *              take it.
+ *   nmi        pending: KVMINI_NMI queued one; masked: the guest is
+ *              handling an NMI (NMIs are blocked until its IRET).
+ *   shadow     KVMINI_SHADOW_*: the last instruction was STI or MOV SS,
+ *              and interrupts wait one more instruction.  SVM has one
+ *              bit for both: GET reports both, SET takes either.  SET
+ *              takes the shadow with RFLAGS as they are: set the
+ *              registers first.
+ *
+ * SET replaces all of it.  Errors: EINVAL (flags, padding or reserved
+ * fields not 0; a flag field above 1; fields of an event, interrupt or
+ * error code that is not there not 0; an unknown type or shadow bit;
+ * an exception vector above 31 or 2, an NMI vector other than 2; an
+ * error code for an interrupt or NMI, for an exception that has none -
+ * all but 8, 10-14, 17 and 21 - or outside protected mode; an NMI event
+ * with NMIs masked or in a shadow, an interrupt event in a shadow or
+ * with RFLAGS.IF clear; the STI shadow with RFLAGS.IF clear), EFAULT.
+ */
+#define KVMINI_EVENT_EXTINT	0	/* the hardware's event types */
+#define KVMINI_EVENT_NMI	2
+#define KVMINI_EVENT_EXCEPTION	3
+
+#define KVMINI_SHADOW_STI	_BITUL(0)
+#define KVMINI_SHADOW_MOV_SS	_BITUL(1)
+
+struct kvmini_vcpu_events {
+	struct {
+		__u8  valid;
+		__u8  type;		/* KVMINI_EVENT_* */
+		__u8  vector;
+		__u8  has_error;
+		__u32 error_code;
+	} event;
+	struct {
+		__u8  pending;
+		__u8  vector;
+		__u8  padding[6];
+	} interrupt;
+	struct {
+		__u8  pending;
+		__u8  masked;
+		__u8  padding[6];
+	} nmi;
+	__u32 shadow;		/* KVMINI_SHADOW_* */
+	__u32 flags;		/* 0 */
+	__u64 reserved[4];
 };
 
 /* ------------------------------------------------------------------ */
@@ -520,5 +584,7 @@ struct kvmini_stats_desc {
 #define KVMINI_READ_CONSOLE	_IOWR(KVMINI_IO, 0x25, struct kvmini_console_read)
 #define KVMINI_INTERRUPT	_IOW(KVMINI_IO, 0x26, struct kvmini_interrupt)
 #define KVMINI_NMI		_IO(KVMINI_IO, 0x27)
+#define KVMINI_GET_VCPU_EVENTS	_IOR(KVMINI_IO, 0x28, struct kvmini_vcpu_events)
+#define KVMINI_SET_VCPU_EVENTS	_IOW(KVMINI_IO, 0x29, struct kvmini_vcpu_events)
 
 #endif /* _UAPI_KVMINI_H */

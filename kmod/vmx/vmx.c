@@ -4,10 +4,11 @@
  *
  * What a reader needs to know first:
  *  - VMXON runs on every CPU at module load (cpu_enable), VMXOFF at rmmod.
- *  - A vCPU's VMCS is current on a CPU only between vcpu_load and
- *    vcpu_put.  vcpu_put VMCLEARs it, so a VMCS is never cached on a CPU
- *    the vCPU has left and migrating needs no IPI; the price is a
- *    VMLAUNCH (instead of VMRESUME) after each reschedule.
+ *  - A vCPU's VMCS stays active on the last CPU that loaded it, across
+ *    returns to userspace and reschedules, as KVM keeps it: RUN after RUN
+ *    on one CPU needs no VMPTRLD and resumes with VMRESUME.  It is
+ *    VMCLEARed only when the vCPU moves (an IPI to the old CPU), when it
+ *    is freed, and before VMXOFF (each CPU lists what is active on it).
  *  - Guests run with EPT and "unrestricted guest", so real mode and
  *    unpaged protected mode run natively.
  *  - Exits are decoded in vmx_decode_exit() into a struct kvmini_exit.
@@ -23,6 +24,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/percpu.h>
+#include <linux/user-return-notifier.h>
 #include <asm/vmx.h>
 #include <asm/trapnr.h>
 #include <asm/msr.h>
@@ -64,38 +66,64 @@ static struct {
 
 static DEFINE_PER_CPU(void *, vmxon_region);
 static DEFINE_PER_CPU(bool, vmx_on);
+/* The VMCS VMPTRLD made current here, and every VMCS active here. */
+static DEFINE_PER_CPU(void *, current_vmcs);
+static DEFINE_PER_CPU(struct list_head, loaded_vmcss);
 
 /*
- * MSRs VMX does not switch: the guest's are loaded before its first
- * entry after vcpu_load and the host's put back at vcpu_put.  The host
- * kernel needs none of them in between (they serve SYSCALL and SWAPGS
- * from user mode, which cannot run until vcpu_put).
+ * MSRs VMX does not switch.  The host needs the syscall MSRs (all but
+ * the last) only in user mode: the guest's stay in the CPU until some
+ * task returns to userspace there (a user-return notifier, as KVM's
+ * kvm_user_return_msrs), so a vCPU that runs again without that writes
+ * none.  KERNEL_GS_BASE is the host task's user GS base, which a context
+ * switch saves: the guest's is loaded before its first entry after
+ * vcpu_load and the host's put back at vcpu_put.
  */
 static const u32 vmx_switched_msrs[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
 };
 
 #define VMX_NR_SWITCHED	ARRAY_SIZE(vmx_switched_msrs)
+#define VMX_NR_URET	(VMX_NR_SWITCHED - 1)
+/* The one the guest changes without an exit: SWAPGS swaps it with GS. */
+#define VMX_KGS		VMX_NR_URET
+
+/* The syscall MSRs of one CPU: the host's, and what the CPU holds. */
+struct vmx_uret_msrs {
+	struct user_return_notifier urn;
+	bool registered;	/* curr may differ from host */
+	u64 host[VMX_NR_URET];
+	u64 curr[VMX_NR_URET];
+};
+
+static DEFINE_PER_CPU(struct vmx_uret_msrs, vmx_uret_msrs);
 
 #define PAT_RESET	0x0007040600070406ULL
 
 struct kvmini_vmx_vcpu {
 	void *vmcs;
 	u64 vmcs_pa;
-	bool loaded;		/* current on this CPU (vcpu_load..put) */
+	/*
+	 * The CPU the VMCS is active on, or -1; loaded_link is then in that
+	 * CPU's loaded_vmcss.  Both change only on that CPU, with interrupts
+	 * off, or on the loading CPU once the VMCS is off every list.
+	 */
+	int cpu;
+	struct list_head loaded_link;
+	bool loaded;		/* between vcpu_load and vcpu_put */
 	bool launched;		/* VMLAUNCH done since the last VMCLEAR */
 	bool entered;		/* host segment state needs restoring */
 	bool flush_ept;		/* new CPU: drop stale EPT translations */
 	unsigned long cr2, cr8;
 	unsigned long host_cr3, host_cr4;
 	u16 host_ds, host_es, host_fs, host_gs;
+	unsigned long host_fs_base;	/* in HOST_FS_BASE */
 	unsigned long host_kernel_gs_base;
 	struct desc_ptr host_idt;
 	unsigned long host_debugctl;	/* IA32_DEBUGCTL of this task */
 	u32 proc;		/* the primary controls in the VMCS */
 	bool msrs_loaded;	/* guest_msrs are in the hardware */
 	u64 guest_msrs[VMX_NR_SWITCHED];
-	u64 host_msrs[VMX_NR_SWITCHED];
 };
 
 static struct kvmini_vmx_vcpu *to_vmx(struct kvmini_vcpu *vcpu)
@@ -306,7 +334,10 @@ static int vmx_hardware_check(void)
 {
 	u64 basic, feat, ept;
 	bool true_ctls;
-	int r;
+	int cpu, r;
+
+	for_each_possible_cpu(cpu)
+		INIT_LIST_HEAD(&per_cpu(loaded_vmcss, cpu));
 
 	rdmsrl(MSR_IA32_FEAT_CTL, feat);
 	if (!(feat & FEAT_CTL_LOCKED) ||
@@ -347,7 +378,8 @@ static int vmx_hardware_check(void)
 	if (!r)
 		r = vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
 			       SECONDARY_EXEC_ENABLE_EPT |
-			       SECONDARY_EXEC_UNRESTRICTED_GUEST, 0,
+			       SECONDARY_EXEC_UNRESTRICTED_GUEST,
+			       SECONDARY_EXEC_ENABLE_INVPCID,
 			       &vmx_cfg.proc2);
 	if (!r)
 		r = vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
@@ -412,6 +444,41 @@ static void vmx_hardware_unsetup(void)
 	}
 }
 
+/* Some task returns to userspace on this CPU: the host's values back. */
+static void vmx_on_user_return(struct user_return_notifier *urn)
+{
+	struct vmx_uret_msrs *u = container_of(urn, struct vmx_uret_msrs, urn);
+	unsigned long flags;
+	int i;
+
+	/* Also called by vmx_cpu_disable(), with interrupts on. */
+	local_irq_save(flags);
+	if (u->registered) {
+		u->registered = false;
+		user_return_notifier_unregister(urn);
+	}
+	local_irq_restore(flags);
+	for (i = 0; i < VMX_NR_URET; i++) {
+		if (u->curr[i] != u->host[i]) {
+			wrmsrl(vmx_switched_msrs[i], u->host[i]);
+			u->curr[i] = u->host[i];
+		}
+	}
+}
+
+/* The host's syscall MSRs are the kernel's, set once per CPU at boot. */
+static void vmx_uret_msrs_init(void)
+{
+	struct vmx_uret_msrs *u = this_cpu_ptr(&vmx_uret_msrs);
+	int i;
+
+	for (i = 0; i < VMX_NR_URET; i++) {
+		rdmsrl(vmx_switched_msrs[i], u->host[i]);
+		u->curr[i] = u->host[i];
+	}
+	u->urn.on_user_return = vmx_on_user_return;
+}
+
 static int vmx_cpu_enable(void)
 {
 	void *region = this_cpu_read(vmxon_region);
@@ -440,17 +507,63 @@ static int vmx_cpu_enable(void)
 		r = -EIO;
 	} else {
 		this_cpu_write(vmx_on, true);
+		vmx_uret_msrs_init();
 	}
 out:
 	local_irq_restore(flags);
 	return r;
 }
 
-/* Also the emergency-reboot callback: may run in NMI context. */
+/*
+ * VMCLEAR a VMCS on the CPU it is active on, with interrupts off: its
+ * data reaches memory, and the next VMPTRLD may be on any CPU.
+ */
+static void vmx_vmcs_clear_local(void *arg)
+{
+	struct kvmini_vmx_vcpu *vmx = arg;
+	int cpu = raw_smp_processor_id();
+
+	/* Cleared meanwhile by this CPU going offline. */
+	if (vmx->cpu != cpu)
+		return;
+	if (per_cpu(current_vmcs, cpu) == vmx->vmcs)
+		per_cpu(current_vmcs, cpu) = NULL;
+	vmcs_clear(vmx->vmcs_pa);
+	list_del(&vmx->loaded_link);
+	/* Off this CPU's list before another CPU may put it on its own. */
+	smp_wmb();
+	vmx->cpu = -1;
+	vmx->launched = false;
+}
+
+static void vmx_vmcs_clear(struct kvmini_vmx_vcpu *vmx)
+{
+	int cpu = READ_ONCE(vmx->cpu);
+
+	if (cpu != -1)
+		smp_call_function_single(cpu, vmx_vmcs_clear_local, vmx, 1);
+}
+
+/*
+ * Also the emergency-reboot callback: may run in NMI context.  Every
+ * VMCS active here is VMCLEARed first: after VMXOFF its data would be
+ * lost, and a crash kernel would find stale VMCS regions.
+ */
 static void vmx_cpu_disable(void)
 {
+	struct kvmini_vmx_vcpu *vmx, *tmp;
+	unsigned long flags;
+
 	if (!this_cpu_read(vmx_on))
 		return;
+	local_irq_save(flags);
+	list_for_each_entry_safe(vmx, tmp, this_cpu_ptr(&loaded_vmcss),
+				 loaded_link)
+		vmx_vmcs_clear_local(vmx);
+	this_cpu_write(current_vmcs, NULL);
+	local_irq_restore(flags);
+	/* No notifier may outlive the module: the host's MSRs back now. */
+	vmx_on_user_return(this_cpu_ptr(&vmx_uret_msrs.urn));
 	/* A fault here means VMX was already off: fine either way. */
 	asm volatile("1: vmxoff\n\t"
 		     "2:\n\t"
@@ -541,6 +654,16 @@ static void vmx_set_efer(u64 efer)
 	vmcs_write(GUEST_IA32_EFER, efer);
 }
 
+static u64 vmx_get_efer(struct kvmini_vcpu *vcpu)
+{
+	return vmcs_read(GUEST_IA32_EFER);
+}
+
+static u64 vmx_get_cr4(struct kvmini_vcpu *vcpu)
+{
+	return vmx_guest_cr(GUEST_CR4, CR4_GUEST_HOST_MASK, CR4_READ_SHADOW);
+}
+
 static void vmx_get_regs(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs)
 {
 	kvmini_gprs_to_regs(vcpu->gprs, regs);
@@ -627,16 +750,28 @@ static int vmx_msr_field(u32 msr)
 	}
 }
 
+/* While the guest's values are live, its KERNEL_GS_BASE is only there. */
+static void vmx_save_kernel_gs_base(struct kvmini_vmx_vcpu *vmx)
+{
+	if (vmx->msrs_loaded)
+		rdmsrl(MSR_KERNEL_GS_BASE,
+		       vmx->guest_msrs[VMX_KGS]);
+}
+
 static int vmx_get_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 *data)
 {
 	int field = vmx_msr_field(msr), i = vmx_switched_index(msr);
 
-	if (field >= 0)
+	if (field >= 0) {
 		*data = vmcs_read(field);
-	else if (i >= 0)
+	} else if (i >= 0) {
+		preempt_disable();
+		vmx_save_kernel_gs_base(to_vmx(vcpu));
 		*data = to_vmx(vcpu)->guest_msrs[i];
-	else
+		preempt_enable();
+	} else {
 		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -651,8 +786,11 @@ static int vmx_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 		/* If the guest's values are live, this one must be too. */
 		preempt_disable();
 		vmx->guest_msrs[i] = data;
-		if (vmx->msrs_loaded)
+		if (vmx->msrs_loaded) {
 			wrmsrl(msr, data);
+			if (i < VMX_NR_URET)
+				this_cpu_write(vmx_uret_msrs.curr[i], data);
+		}
 		preempt_enable();
 	} else {
 		return -ENOENT;
@@ -660,23 +798,30 @@ static int vmx_set_msr(struct kvmini_vcpu *vcpu, u32 msr, u64 data)
 	return 0;
 }
 
+/* With interrupts off, before the first entry after vcpu_load. */
 static void vmx_load_guest_msrs(struct kvmini_vmx_vcpu *vmx)
 {
+	struct vmx_uret_msrs *u = this_cpu_ptr(&vmx_uret_msrs);
 	int i;
 
-	for (i = 0; i < VMX_NR_SWITCHED; i++) {
-		rdmsrl(vmx_switched_msrs[i], vmx->host_msrs[i]);
-		wrmsrl(vmx_switched_msrs[i], vmx->guest_msrs[i]);
+	for (i = 0; i < VMX_NR_URET; i++) {
+		if (vmx->guest_msrs[i] != u->curr[i]) {
+			wrmsrl(vmx_switched_msrs[i], vmx->guest_msrs[i]);
+			u->curr[i] = vmx->guest_msrs[i];
+		}
 	}
+	if (!u->registered) {
+		user_return_notifier_register(&u->urn);
+		u->registered = true;
+	}
+	/* vcpu_load saved the host's. */
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->guest_msrs[VMX_KGS]);
 	vmx->msrs_loaded = true;
 }
 
 static void vmx_put_host_msrs(struct kvmini_vmx_vcpu *vmx)
 {
-	int i;
-
-	for (i = 0; i < VMX_NR_SWITCHED; i++)
-		wrmsrl(vmx_switched_msrs[i], vmx->host_msrs[i]);
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->host_kernel_gs_base);
 	vmx->msrs_loaded = false;
 }
 
@@ -728,6 +873,8 @@ static void vmx_setup_host_constants(void)
 	vmcs_write(HOST_ES_SELECTOR, 0);
 	vmcs_write(HOST_FS_SELECTOR, 0);
 	vmcs_write(HOST_GS_SELECTOR, 0);
+	/* The task's goes in at vcpu_load, when it differs. */
+	vmcs_write(HOST_FS_BASE, 0);
 	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
 	vmcs_write(HOST_RIP, (unsigned long)kvmini_vmx_exit);
 	rdmsrl(MSR_EFER, efer);
@@ -770,10 +917,17 @@ static int vmx_vcpu_create(struct kvmini_vcpu *vcpu)
 	}
 	*(u32 *)vmx->vmcs = vmx_cfg.revision_id;
 	vmx->vmcs_pa = __pa(vmx->vmcs);
+	vmx->cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_link);
 	vcpu->vendor = vmx;
 
-	/* No VMCS is current here: only RUN-side ioctls load one. */
+	/*
+	 * Set up the VMCS here and clear it again: it becomes active on a
+	 * CPU at the first vcpu_load.  It replaces whatever VMCS was
+	 * current here, which stays active and is loaded again when needed.
+	 */
 	preempt_disable();
+	this_cpu_write(current_vmcs, NULL);
 	vmcs_clear(vmx->vmcs_pa);
 	vmcs_load(vmx->vmcs_pa);
 	vmx_setup_controls(vcpu);
@@ -788,6 +942,7 @@ static void vmx_vcpu_free(struct kvmini_vcpu *vcpu)
 {
 	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
 
+	vmx_vmcs_clear(vmx);
 	free_page((unsigned long)vmx->vmcs);
 	kfree(vmx);
 }
@@ -796,20 +951,12 @@ static void vmx_vcpu_free(struct kvmini_vcpu *vcpu)
 /* Load, put, run                                                       */
 /* ------------------------------------------------------------------ */
 
-static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
+/* Host state that differs per CPU: written when the VMCS moves here. */
+static void vmx_set_host_cpu_state(struct kvmini_vmx_vcpu *vmx, int cpu)
 {
-	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned long base;
 	struct desc_ptr gdt;
 
-	vmcs_load(vmx->vmcs_pa);
-	vmx->loaded = true;
-	vmx->launched = false;
-	if (vcpu->last_cpu != cpu)
-		vmx->flush_ept = true;
-	vcpu->last_cpu = cpu;
-
-	/* Host state that differs per CPU or per task. */
 	vmcs_write(HOST_TR_BASE,
 		   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
 	native_store_gdt(&gdt);
@@ -818,16 +965,47 @@ static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
 	vmcs_write(HOST_IDTR_BASE, vmx->host_idt.address);
 	rdmsrl(MSR_GS_BASE, base);
 	vmcs_write(HOST_GS_BASE, base);
-	rdmsrl(MSR_FS_BASE, base);
-	vmcs_write(HOST_FS_BASE, base);
 	rdmsrl(MSR_IA32_SYSENTER_CS, base);
 	vmcs_write(HOST_IA32_SYSENTER_CS, base);
 	rdmsrl(MSR_IA32_SYSENTER_ESP, base);
 	vmcs_write(HOST_IA32_SYSENTER_ESP, base);
 	rdmsrl(MSR_IA32_SYSENTER_EIP, base);
 	vmcs_write(HOST_IA32_SYSENTER_EIP, base);
-	vmx->host_cr3 = 0;
-	vmx->host_cr4 = 0;
+}
+
+static void vmx_vcpu_load(struct kvmini_vcpu *vcpu, int cpu)
+{
+	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+	bool moved = vmx->cpu != cpu;
+	unsigned long base;
+
+	if (moved) {
+		vmx_vmcs_clear(vmx);
+		local_irq_disable();
+		/* Pairs with vmx_vmcs_clear_local(): off the old list first. */
+		smp_rmb();
+		list_add(&vmx->loaded_link, this_cpu_ptr(&loaded_vmcss));
+		local_irq_enable();
+	}
+	if (this_cpu_read(current_vmcs) != vmx->vmcs) {
+		this_cpu_write(current_vmcs, vmx->vmcs);
+		vmcs_load(vmx->vmcs_pa);
+	}
+	if (moved) {
+		vmx_set_host_cpu_state(vmx, cpu);
+		vmx->cpu = cpu;
+	}
+	vmx->loaded = true;
+	if (vcpu->last_cpu != cpu)
+		vmx->flush_ept = true;
+	vcpu->last_cpu = cpu;
+
+	/* The task's FS base: another thread may run this vCPU next. */
+	rdmsrl(MSR_FS_BASE, base);
+	if (base != vmx->host_fs_base) {
+		vmcs_write(HOST_FS_BASE, base);
+		vmx->host_fs_base = base;
+	}
 
 	/* A VM exit clears IA32_DEBUGCTL: vmx_run() puts this back. */
 	vmx->host_debugctl = get_debugctlmsr();
@@ -872,13 +1050,14 @@ static void vmx_vcpu_put(struct kvmini_vcpu *vcpu)
 
 	if (!vmx->loaded)
 		return;
+	/* Before the host's segments: reloading GS clobbers it. */
+	vmx_save_kernel_gs_base(vmx);
 	if (vmx->entered)
 		vmx_restore_host(vmx);
 	vmx->entered = false;
 	/* After the segments: reloading GS clobbers KERNEL_GS_BASE. */
 	if (vmx->msrs_loaded)
 		vmx_put_host_msrs(vmx);
-	vmcs_clear(vmx->vmcs_pa);
 	vmx->loaded = false;
 }
 
@@ -992,6 +1171,9 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 	case EXIT_REASON_NMI_WINDOW:
 		exit->reason = KVMINI_EXIT_NMI_WINDOW;
 		break;
+	case EXIT_REASON_XSETBV:
+		exit->reason = KVMINI_EXIT_XSETBV;
+		break;
 	case EXIT_REASON_DR_ACCESS:
 		/* DR number 2:0, direction 4 (1: MOV from DR), GPR 11:8. */
 		exit->reason = KVMINI_EXIT_DR_ACCESS;
@@ -1011,6 +1193,20 @@ static void vmx_decode_exit(struct kvmini_exit *exit)
 		exit->reason = KVMINI_EXIT_UNHANDLED;
 		break;
 	}
+}
+
+static bool vmx_get_nmi_masked(struct kvmini_vcpu *vcpu)
+{
+	return vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI;
+}
+
+static void vmx_set_nmi_masked(struct kvmini_vcpu *vcpu, bool masked)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		   ~GUEST_INTR_STATE_NMI;
+
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+		   intr | (masked ? GUEST_INTR_STATE_NMI : 0));
 }
 
 /*
@@ -1047,6 +1243,7 @@ static void vmx_update_host_crs(struct kvmini_vmx_vcpu *vmx)
 static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
 	struct kvmini_vmx_vcpu *vmx = to_vmx(vcpu);
+	bool injected = vcpu->event.info & KVMINI_EVENT_VALID;
 	int failed;
 
 	exit->hw.vendor = KVMINI_VENDOR_VMX;
@@ -1074,10 +1271,12 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	vmx_l1d_flush(vcpu);
 	vmx->entered = true;
 	kvmini_load_guest_pkru(vcpu);
+	kvmini_load_guest_xcr0(vcpu, vmcs_read(GUEST_CR4));
 	kvmini_guest_enter_irqoff(vcpu);
 	failed = kvmini_vmx_enter(vcpu->gprs, vmx->launched, HOST_RSP,
 				  this_cpu_read(x86_spec_ctrl_current));
 	exit->tsc = kvmini_exit_tsc();
+	kvmini_load_host_xcr0(vcpu);
 	kvmini_load_host_pkru(vcpu);
 	/*
 	 * Every VM exit clears IA32_DEBUGCTL.  The host task's bits (BTF for
@@ -1097,23 +1296,33 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		vmx_entry_failed(vcpu);
 		goto out;
 	}
-	vmx->launched = true;
 	exit->hw.reason = (u32)vmcs_read(VM_EXIT_REASON);
 	exit->hw.info1 = vmcs_read(EXIT_QUALIFICATION);
 	if (exit->hw.reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
-		/* Invalid guest state: the guest never ran. */
+		/*
+		 * Invalid guest state: the guest never ran, and the launch
+		 * state is what it was (as KVM keeps it): a VMCS that stays
+		 * active across RUNs may be launched already.
+		 */
 		exit->reason = KVMINI_EXIT_FAIL_ENTRY;
 		exit->hw.reason &= 0xffff;
-		vmx->launched = false;
 		/* Or a machine check during the entry: the host's to handle. */
 		if (exit->hw.reason == EXIT_REASON_MCE_DURING_VMENTRY)
 			kvmini_machine_check();
 		vmx_entry_failed(vcpu);
 		goto out;
 	}
+	vmx->launched = true;
 	exit->hw.reason &= 0xffff;
 	kvmini_requeue_event(vcpu, vmcs_read(IDT_VECTORING_INFO_FIELD),
-			     vmcs_read(IDT_VECTORING_ERROR_CODE));
+			     vmcs_read(IDT_VECTORING_ERROR_CODE), injected);
+	/*
+	 * An NMI held again was not delivered, and VM entry refuses to
+	 * inject one with NMIs blocked (KVM clears the bit here too).
+	 */
+	if ((vcpu->event.info & (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_MASK)) ==
+	    (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_NMI))
+		vmx_set_nmi_masked(vcpu, false);
 	vmx_decode_exit(exit);
 	if (exit->reason == KVMINI_EXIT_EXCEPTION &&
 	    exit->exc.vector == X86_TRAP_MC)
@@ -1181,6 +1390,35 @@ static void vmx_set_windows(struct kvmini_vcpu *vcpu, bool irq, bool nmi)
 	}
 }
 
+static u32 vmx_get_shadow(struct kvmini_vcpu *vcpu)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	return (intr & GUEST_INTR_STATE_STI ? KVMINI_SHADOW_STI : 0) |
+	       (intr & GUEST_INTR_STATE_MOV_SS ? KVMINI_SHADOW_MOV_SS : 0);
+}
+
+static void vmx_set_shadow(struct kvmini_vcpu *vcpu, u32 shadow)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	u64 dbg = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) & ~DR_STEP;
+
+	/* VM entry refuses both at once; MOV SS blocks more. */
+	if (shadow & KVMINI_SHADOW_MOV_SS)
+		intr |= GUEST_INTR_STATE_MOV_SS;
+	else if (shadow & KVMINI_SHADOW_STI)
+		intr |= GUEST_INTR_STATE_STI;
+	/*
+	 * In a shadow, VM entry wants TF's single step recorded as
+	 * pending, as an exit there records it.
+	 */
+	if (shadow && (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_TF))
+		dbg |= DR_STEP;
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, intr);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, dbg);
+}
+
 static const struct kvmini_hw_exit_name vmx_exit_names[] = {
 	VMX_EXIT_REASONS
 };
@@ -1191,7 +1429,20 @@ static unsigned int vmx_gpa_levels(void)
 	return 4;
 }
 
+/*
+ * Without "enable INVPCID" the instruction raises #UD in the guest,
+ * which a kernel that found it in CPUID does not expect (Linux dies
+ * flushing its TLB at boot).
+ */
+static void vmx_cpuid_filter(u32 leaf, u32 index, u32 *r)
+{
+	if (leaf == 7 && index == 0 &&
+	    !(vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_INVPCID))
+		r[1] &= ~BIT(X86_FEATURE_INVPCID & 31);
+}
+
 const struct kvmini_vendor_ops kvmini_vmx_ops = {
+	.cpuid_filter		= vmx_cpuid_filter,
 	.name			= "vmx",
 	.vendor			= KVMINI_VENDOR_VMX,
 	.hw_exit_names		= vmx_exit_names,
@@ -1225,8 +1476,14 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.interrupt_allowed	= vmx_interrupt_allowed,
 	.nmi_allowed		= vmx_nmi_allowed,
 	.set_windows		= vmx_set_windows,
+	.get_nmi_masked		= vmx_get_nmi_masked,
+	.set_nmi_masked		= vmx_set_nmi_masked,
+	.get_shadow		= vmx_get_shadow,
+	.set_shadow		= vmx_set_shadow,
 	.get_rflags		= vmx_get_rflags,
 	.get_cpl		= vmx_get_cpl,
+	.get_efer		= vmx_get_efer,
+	.get_cr4		= vmx_get_cr4,
 	.get_rip		= vmx_get_rip,
 	.skip_instruction	= vmx_skip_instruction,
 };

@@ -36,6 +36,7 @@ struct fuzz_progress {
 
 struct fuzz_result {
 	uint64_t calls;		/* ioctls, mmaps, closes, reads, forks */
+	uint64_t walk_calls;	/* of them, before the final teardown */
 	uint64_t failures;	/* answers the API does not document */
 	uint64_t first_failure;	/* its call number */
 	uint64_t runs;		/* KVMINI_RUN calls */

@@ -31,7 +31,22 @@ struct child_report {
 	struct fuzz_progress progress;
 	struct fuzz_result result;
 	int done;
+	int fault_signal;	/* SIGSEGV or SIGBUS in the child, or 0 */
+	int fault_in_main;	/* on the thread that makes the calls */
+	void *fault_addr;
 };
+
+static struct child_report *this_report;
+
+/* Where a crashing run faulted, for its report; then die of it. */
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	this_report->fault_signal = sig;
+	this_report->fault_addr = si->si_addr;
+	this_report->fault_in_main = gettid() == getpid();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 static void usage(void)
 {
@@ -64,8 +79,16 @@ static int run_one(const struct fuzz_opts *opts, struct child_report *rep,
 		exit(2);
 	}
 	if (pid == 0) {
-		uint64_t failures = fuzz_run(opts, &rep->result,
-					     &rep->progress);
+		struct sigaction sa = {
+			.sa_sigaction = on_fault,
+			.sa_flags = SA_SIGINFO,
+		};
+		uint64_t failures;
+
+		this_report = rep;
+		sigaction(SIGSEGV, &sa, NULL);
+		sigaction(SIGBUS, &sa, NULL);
+		failures = fuzz_run(opts, &rep->result, &rep->progress);
 
 		fuzz_print_result(opts, &rep->result);
 		rep->done = 1;
@@ -82,6 +105,11 @@ static int run_one(const struct fuzz_opts *opts, struct child_report *rep,
 	       (unsigned long long)rep->progress.call, rep->progress.op,
 	       WIFSIGNALED(status) ? "was killed by signal" : "exited with",
 	       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	if (rep->fault_signal)
+		printf("fuzz: seed %#llx: %s at address %p, on the %s thread\n",
+		       (unsigned long long)opts->seed,
+		       strsignal(rep->fault_signal), rep->fault_addr,
+		       rep->fault_in_main ? "main" : "scribbler or watchdog");
 	return 1;
 }
 

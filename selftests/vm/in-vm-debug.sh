@@ -8,8 +8,8 @@
 # (in-vm-tests.sh), then the ioctl fuzzer for 100,000 calls (four runs
 # of 25,000 from kvmini.fuzz_seed=S, default 1), then rmmod and a
 # kmemleak scan.
-# fuzz: the fuzzer for kvmini.fuzz_seconds=N seconds (runs of 20,000
-# calls, seeds S, S+1, ...), then rmmod and the scan.
+# fuzz: the fuzzer for kvmini.fuzz_seconds=N seconds (runs of 20,000 calls,
+# or kvmini.fuzz_calls=C; seeds S, S+1, ...), then rmmod and the scan.
 #
 # Either way the kernel's reports are counted from /dev/kmsg, read from
 # boot on whatever the tests do to the log (dmesg -c): KASAN, KFENCE,
@@ -50,6 +50,8 @@ if [ "$mode" = debug ]; then
 else
 	seconds=$(param fuzz_seconds)
 	calls="--seconds ${seconds:-60}"
+	per_run=$(param fuzz_calls)
+	[ -z "$per_run" ] || calls="$calls --calls $per_run"
 	what="${seconds:-60} s"
 fi
 
