@@ -115,7 +115,12 @@ TEST_F(sys, create_vm_flags)
 
 	EXPECT_LE(0, vm);
 	close(vm);
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, KVMINI_CREATE_VM, 2));
+	vm = ioctl(self->fd, KVMINI_CREATE_VM, KVMINI_VM_FLAGS);
+	EXPECT_LE(0, vm);
+	close(vm);
+	/* The first flag not defined. */
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, KVMINI_CREATE_VM,
+				   (KVMINI_VM_FLAGS << 1) & ~KVMINI_VM_FLAGS));
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, KVMINI_CREATE_VM, 1ul << 63));
 }
 
