@@ -63,12 +63,16 @@ struct kvmini_vendor_ops {
 	void (*cpuid_filter)(u32 leaf, u32 index, u32 *r);
 
 	/*
-	 * Turn virtualization on/off on the calling CPU (CPU hotplug
-	 * callbacks, so also at load and rmmod).  cpu_enable fails with
-	 * -EBUSY if another hypervisor holds VMX/SVM on this CPU.
-	 * cpu_disable must be safe from NMI context: it also serves as the
+	 * Turn virtualization on/off on the calling CPU, with the first VM
+	 * and after the last (by IPI, interrupts off) and when a CPU comes
+	 * online or goes offline meanwhile.  cpu_prepare allocates what
+	 * cpu_enable needs on that CPU, in process context, before.
+	 * cpu_enable fails with -EBUSY if another hypervisor holds VMX/SVM
+	 * on this CPU.  cpu_disable does nothing on a CPU it is not on, and
+	 * must be safe from NMI context: it also serves as the
 	 * emergency-reboot callback.
 	 */
+	int (*cpu_prepare)(unsigned int cpu);
 	int (*cpu_enable)(void);
 	void (*cpu_disable)(void);
 

@@ -276,6 +276,30 @@ TEST_F(st, bad_requests)
 	kvmini_stats_close(s);
 }
 
+/*
+ * A buffer whose end is unmapped: the header fits, the data does not.
+ * The read fails whole and the file offset stays, so the next read
+ * starts again at the header.
+ */
+TEST_F(st, read_failing_midway_moves_nothing)
+{
+	struct kvmini_stats *s = kvmini_vm_stats(self->vm);
+	size_t head = s->hdr.data_offset, room = (head + 4095) & ~4095ul;
+	char *buf = mmap(NULL, room + 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvmini_stats_header hdr;
+
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mprotect(buf + room, 4096, PROT_NONE));
+	ASSERT_EQ(0, lseek(s->fd, 0, SEEK_SET));
+	EXPECT_ERRNO(EFAULT, read(s->fd, buf + room - head, head + 8));
+	EXPECT_EQ(0, lseek(s->fd, 0, SEEK_CUR));
+	ASSERT_EQ(sizeof(hdr), read(s->fd, &hdr, sizeof(hdr)));
+	EXPECT_EQ(0, memcmp(&hdr, &s->hdr, sizeof(hdr)));
+	munmap(buf, room + 4096);
+	kvmini_stats_close(s);
+}
+
 /* ------------------------------------------------------------------ */
 /* debugfs                                                              */
 /* ------------------------------------------------------------------ */

@@ -29,10 +29,15 @@
 
 const struct kvmini_vendor_ops *kvmini_vendor;
 
-/* VMX/SVM is on in every CPU while there are VMs. */
+/*
+ * VMX/SVM is on in every CPU while there are VMs.  kvmini_virt_on
+ * changes under kvmini_virt_lock and cpus_read_lock(), so a CPU coming
+ * online (kvmini_cpu_online(), under the hotplug lock) sees it settled.
+ */
 static DEFINE_MUTEX(kvmini_virt_lock);
 static unsigned int kvmini_virt_users;		/* (kvmini_virt_lock) */
-static enum cpuhp_state kvmini_cpuhp_state;	/* (kvmini_virt_lock) */
+static bool kvmini_virt_on;
+static enum cpuhp_state kvmini_cpuhp_state;
 
 static long kvmini_check_cap(unsigned long cap)
 {
@@ -94,22 +99,88 @@ static struct miscdevice kvmini_miscdev = {
 	.mode	= 0600,
 };
 
+static void kvmini_report_enable_error(unsigned int cpu, int r)
+{
+	pr_err_ratelimited("cannot enable %s on CPU %u (%d)%s\n",
+			   kvmini_vendor->name, cpu, r,
+			   r == -EBUSY ?
+			   ": in use by another hypervisor (kvm?)" : "");
+}
+
+/* A CPU comes online: on with the others if there are VMs. */
 static int kvmini_cpu_online(unsigned int cpu)
 {
-	int r = kvmini_vendor->cpu_enable();
+	int r;
 
+	if (!kvmini_virt_on)
+		return 0;
+	r = kvmini_vendor->cpu_prepare(cpu);
+	if (!r)
+		r = kvmini_vendor->cpu_enable();
 	if (r)
-		pr_err_ratelimited("cannot enable %s on CPU %u (%d)%s\n",
-				   kvmini_vendor->name, cpu, r,
-				   r == -EBUSY ?
-				   ": in use by another hypervisor (kvm?)" : "");
+		kvmini_report_enable_error(cpu, r);
 	return r;
 }
 
 static int kvmini_cpu_offline(unsigned int cpu)
 {
-	kvmini_vendor->cpu_disable();
+	if (kvmini_virt_on)
+		kvmini_vendor->cpu_disable();
 	return 0;
+}
+
+static void kvmini_cpu_enable_ipi(void *failed)
+{
+	int r = kvmini_vendor->cpu_enable();
+
+	if (r) {
+		atomic_inc(failed);
+		kvmini_report_enable_error(smp_processor_id(), r);
+	}
+}
+
+static void kvmini_cpu_disable_ipi(void *unused)
+{
+	kvmini_vendor->cpu_disable();
+}
+
+/*
+ * On or off in every online CPU at once, by IPI: cheaper than adding and
+ * removing a hotplug state, whose callbacks run in each CPU's hotplug
+ * thread (a VM creation paid about 40 million instructions for it under
+ * Bochs).  The per-CPU pages are allocated first, where sleeping is fine.
+ */
+static int kvmini_virt_enable_all(void)
+{
+	atomic_t failed = ATOMIC_INIT(0);
+	unsigned int cpu;
+	int r = 0;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		r = kvmini_vendor->cpu_prepare(cpu);
+		if (r)
+			goto out;
+	}
+	on_each_cpu(kvmini_cpu_enable_ipi, &failed, 1);
+	if (atomic_read(&failed)) {
+		/* cpu_disable leaves alone a CPU it did not turn on. */
+		on_each_cpu(kvmini_cpu_disable_ipi, NULL, 1);
+		r = -EBUSY;
+	} else {
+		kvmini_virt_on = true;
+	}
+out:
+	cpus_read_unlock();
+	return r;
+}
+
+static void kvmini_virt_disable_all(void)
+{
+	cpus_read_lock();
+	kvmini_virt_on = false;
+	on_each_cpu(kvmini_cpu_disable_ipi, NULL, 1);
+	cpus_read_unlock();
 }
 
 /*
@@ -136,7 +207,7 @@ static bool kvm_loaded(void)
 /*
  * Called by every VM creation: turn VMX/SVM on in every CPU for the
  * first.  -EBUSY while another hypervisor holds it (the kernel log names
- * the CPU); nothing is left on then: the hotplug core rolls back.
+ * the CPU); nothing is left on then (kvmini_virt_enable_all()).
  */
 int kvmini_virt_get(void)
 {
@@ -147,14 +218,9 @@ int kvmini_virt_get(void)
 		kvmini_emergency_registered = !kvm_loaded();
 		if (kvmini_emergency_registered)
 			cpu_emergency_register_virt_callback(kvmini_vendor->cpu_disable);
-		r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "kvmini:online",
-				      kvmini_cpu_online, kvmini_cpu_offline);
-		if (r >= 0) {
-			kvmini_cpuhp_state = r;
-			r = 0;
-		} else if (kvmini_emergency_registered) {
+		r = kvmini_virt_enable_all();
+		if (r && kvmini_emergency_registered)
 			cpu_emergency_unregister_virt_callback(kvmini_vendor->cpu_disable);
-		}
 	}
 	if (!r)
 		kvmini_virt_users++;
@@ -167,7 +233,7 @@ void kvmini_virt_put(void)
 {
 	mutex_lock(&kvmini_virt_lock);
 	if (!--kvmini_virt_users) {
-		cpuhp_remove_state(kvmini_cpuhp_state);
+		kvmini_virt_disable_all();
 		if (kvmini_emergency_registered)
 			cpu_emergency_unregister_virt_callback(kvmini_vendor->cpu_disable);
 	}
@@ -222,6 +288,13 @@ static int __init kvmini_init(void)
 	/* vCPUs follow their thread across CPUs with preempt notifiers. */
 	preempt_notifier_inc();
 
+	/* CPUs that come online while there are VMs: nothing to call now. */
+	r = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "kvmini:online",
+				      kvmini_cpu_online, kvmini_cpu_offline);
+	if (r < 0)
+		goto out_unsetup;
+	kvmini_cpuhp_state = r;
+
 	r = misc_register(&kvmini_miscdev);
 	if (r == -EBUSY) {
 		pr_warn("misc minor %d is taken; using a dynamic one\n",
@@ -230,12 +303,14 @@ static int __init kvmini_init(void)
 		r = misc_register(&kvmini_miscdev);
 	}
 	if (r)
-		goto out_unsetup;
+		goto out_remove_cpuhp;
 
 	pr_info("loaded, using %s\n", kvmini_vendor->name);
 	kvmini_report_mitigations();
 	return 0;
 
+out_remove_cpuhp:
+	cpuhp_remove_state_nocalls(kvmini_cpuhp_state);
 out_unsetup:
 	preempt_notifier_dec();
 	kvmini_debugfs_exit();
@@ -248,6 +323,7 @@ out_unsetup_vendor:
 static void __exit kvmini_exit(void)
 {
 	misc_deregister(&kvmini_miscdev);
+	cpuhp_remove_state_nocalls(kvmini_cpuhp_state);
 	preempt_notifier_dec();
 	kvmini_debugfs_exit();
 	kvmini_stats_unsetup();

@@ -4,7 +4,8 @@
  *
  * What a reader needs to know first:
  *  - EFER.SVME and the host save area (VM_HSAVE_PA) are set on every CPU
- *    at module load (cpu_enable) and cleared at rmmod.
+ *    when the first VM is created (cpu_enable) and cleared after the
+ *    last is gone (core/dev.c).
  *  - A VMCB is plain memory, so a vCPU needs nothing per CPU except a
  *    TLB flush when it moves or when another VMCB ran there: all vCPUs
  *    share ASID 1.
@@ -128,6 +129,8 @@ struct kvmini_svm_vcpu {
 	bool nmi_masked;
 	bool nmi_iret_seen;
 	u64 nmi_iret_rip;
+	/* An external interrupt went in as a virtual one (svm_inject_virq()). */
+	bool virq_injected;
 };
 
 static struct kvmini_svm_vcpu *to_svm(struct kvmini_vcpu *vcpu)
@@ -151,6 +154,72 @@ static void svm_clr_intercept(struct kvmini_svm_vcpu *svm, int bit)
 {
 	svm->vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
 	svm_mark_dirty(svm, VMCB_CLEAN_INTERCEPTS);
+}
+
+static bool svm_has_intercept(struct kvmini_svm_vcpu *svm, int bit)
+{
+	return svm->vmcb->control.intercepts[bit / 32] & BIT(bit % 32);
+}
+
+/*
+ * An external interrupt the guest can take now (IF set, no shadow: the
+ * core checked) goes in as a virtual interrupt, TPR ignored, rather than
+ * through EVENTINJ: the CPU delivers it at the first instruction boundary
+ * all the same.  QEMU 7.2 delivers an EVENTINJ interrupt a second time,
+ * nested in its own handler, when its TCG loop is kicked before the next
+ * #VMEXIT (README, "Notes from the emulators"); a Linux guest entered
+ * from user mode then ran its handler on the user's GS base.  Its
+ * virtual interrupts are delivered once.  V_IRQ also makes the
+ * interrupt window, so an entry that wants a window as well injects
+ * through EVENTINJ.
+ */
+static bool svm_inject_virq(struct kvmini_svm_vcpu *svm, u32 info)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	if ((info & (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_MASK)) !=
+	    (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_EXTINT) ||
+	    svm_has_intercept(svm, INTERCEPT_VINTR))
+		return false;
+	c->int_vector = info & 0xff;
+	c->int_ctl |= V_IRQ_INJECTION_BITS_MASK;
+	svm_mark_dirty(svm, VMCB_CLEAN_INTR);
+	svm->virq_injected = true;
+	return true;
+}
+
+/*
+ * After the exit.  A virtual interrupt whose delivery the exit
+ * interrupted is in EXITINTINFO, to go again; QEMU records it as an
+ * exception of its vector (exceptions stop at 31; hardware records an
+ * interrupt) and leaves V_IRQ set: give it back its type.  One not taken
+ * at all goes back where it came from, the interrupt KVMINI_INTERRUPT
+ * queued.
+ */
+static u32 svm_complete_virq(struct kvmini_vcpu *vcpu, u32 exit_int_info)
+{
+	struct kvmini_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *c = &svm->vmcb->control;
+	u32 type = exit_int_info & SVM_EXITINTINFO_TYPE_MASK;
+	bool delivering = (exit_int_info & SVM_EXITINTINFO_VALID) &&
+			  (type == SVM_EXITINTINFO_TYPE_EXEPT ||
+			   type == SVM_EXITINTINFO_TYPE_INTR) &&
+			  (exit_int_info & SVM_EXITINTINFO_VEC_MASK) ==
+			  c->int_vector;
+
+	svm->virq_injected = false;
+	if (c->int_ctl & V_IRQ_MASK) {
+		c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+		svm_mark_dirty(svm, VMCB_CLEAN_INTR);
+		if (!delivering) {
+			vcpu->irq_vector = c->int_vector;
+			vcpu->irq_pending = true;
+		}
+	}
+	if (delivering)
+		exit_int_info = SVM_EXITINTINFO_VALID |
+				SVM_EXITINTINFO_TYPE_INTR | c->int_vector;
+	return exit_int_info;
 }
 
 static void svm_clgi(void)
@@ -215,6 +284,18 @@ static int svm_hardware_check(void)
 	return 0;
 }
 
+/* The host save areas, kept until rmmod. */
+static int svm_cpu_prepare(unsigned int cpu)
+{
+	struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+
+	if (!sc->hsave)
+		sc->hsave = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!sc->host_save)
+		sc->host_save = (void *)get_zeroed_page(GFP_KERNEL);
+	return sc->hsave && sc->host_save ? 0 : -ENOMEM;
+}
+
 static int svm_cpu_enable(void)
 {
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
@@ -222,10 +303,6 @@ static int svm_cpu_enable(void)
 	u64 efer;
 	int r = 0;
 
-	if (!sc->hsave)
-		sc->hsave = (void *)get_zeroed_page(GFP_KERNEL);
-	if (!sc->host_save)
-		sc->host_save = (void *)get_zeroed_page(GFP_KERNEL);
 	if (!sc->hsave || !sc->host_save)
 		return -ENOMEM;
 
@@ -844,6 +921,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	struct vmcb *vmcb = svm->vmcb;
 	int cpu = smp_processor_id();
 	bool injected = vcpu->event.info & KVMINI_EVENT_VALID;
+	u32 exit_int_info;
 	bool saved;
 
 	exit->hw.vendor = KVMINI_VENDOR_SVM;
@@ -853,8 +931,12 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		memcpy(svm->user_save, &vmcb->save, sizeof(vmcb->save));
 		svm->save_dirty = false;
 	}
-	vmcb->control.event_inj = vcpu->event.info;
-	vmcb->control.event_inj_err = vcpu->event.error;
+	if (svm_inject_virq(svm, vcpu->event.info)) {
+		vmcb->control.event_inj = 0;
+	} else {
+		vmcb->control.event_inj = vcpu->event.info;
+		vmcb->control.event_inj_err = vcpu->event.error;
+	}
 	if ((vcpu->event.info & (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_MASK)) ==
 	    (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_NMI)) {
 		/* Blocked until its handler's IRET: watch for that. */
@@ -910,7 +992,11 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	exit->hw.reason = vmcb->control.exit_code;
 	exit->hw.info1 = vmcb->control.exit_info_1;
 	exit->hw.info2 = vmcb->control.exit_info_2;
-	kvmini_requeue_event(vcpu, vmcb->control.exit_int_info,
+	exit_int_info = vmcb->control.exit_int_info;
+	if (svm->virq_injected)
+		exit_int_info = svm_complete_virq(vcpu, exit_int_info);
+	/* An interrupted delivery, of a virtual interrupt too, goes again. */
+	kvmini_requeue_event(vcpu, exit_int_info,
 			     vmcb->control.exit_int_info_err, injected);
 	/* The IRET that ends an NMI handler has run once RIP moved on. */
 	if (svm->nmi_iret_seen && vmcb->save.rip != svm->nmi_iret_rip) {
@@ -1007,8 +1093,7 @@ static void svm_set_windows(struct kvmini_vcpu *vcpu, bool irq, bool nmi)
 		c->int_ctl = int_ctl;
 		svm_mark_dirty(svm, VMCB_CLEAN_INTR);
 	}
-	if (vintr == !!(c->intercepts[INTERCEPT_VINTR / 32] &
-			BIT(INTERCEPT_VINTR % 32)))
+	if (vintr == svm_has_intercept(svm, INTERCEPT_VINTR))
 		return;
 	if (vintr)
 		svm_set_intercept(svm, INTERCEPT_VINTR);
@@ -1054,6 +1139,7 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.gpa_levels		= svm_gpa_levels,
 	.hardware_check		= svm_hardware_check,
 	.hardware_unsetup	= svm_hardware_unsetup,
+	.cpu_prepare		= svm_cpu_prepare,
 	.cpu_enable		= svm_cpu_enable,
 	.cpu_disable		= svm_cpu_disable,
 	.vcpu_create		= svm_vcpu_create,

@@ -3,7 +3,8 @@
  * vmx.c - the Intel VMX backend: VMXON, one VMCS per vCPU, EPT.
  *
  * What a reader needs to know first:
- *  - VMXON runs on every CPU at module load (cpu_enable), VMXOFF at rmmod.
+ *  - VMXON runs on every CPU when the first VM is created (cpu_enable),
+ *    VMXOFF after the last is gone (core/dev.c).
  *  - A vCPU's VMCS stays active on the last CPU that loaded it, across
  *    returns to userspace and reschedules, as KVM keeps it: RUN after RUN
  *    on one CPU needs no VMPTRLD and resumes with VMRESUME.  It is
@@ -479,6 +480,21 @@ static void vmx_uret_msrs_init(void)
 	u->urn.on_user_return = vmx_on_user_return;
 }
 
+/* The VMXON region, kept until rmmod. */
+static int vmx_cpu_prepare(unsigned int cpu)
+{
+	void *region = per_cpu(vmxon_region, cpu);
+
+	if (!region) {
+		region = (void *)get_zeroed_page(GFP_KERNEL);
+		if (!region)
+			return -ENOMEM;
+		per_cpu(vmxon_region, cpu) = region;
+	}
+	*(u32 *)region = vmx_cfg.revision_id;
+	return 0;
+}
+
 static int vmx_cpu_enable(void)
 {
 	void *region = this_cpu_read(vmxon_region);
@@ -486,13 +502,8 @@ static int vmx_cpu_enable(void)
 	unsigned long flags;
 	int r = 0;
 
-	if (!region) {
-		region = (void *)get_zeroed_page(GFP_KERNEL);
-		if (!region)
-			return -ENOMEM;
-		this_cpu_write(vmxon_region, region);
-	}
-	*(u32 *)region = vmx_cfg.revision_id;
+	if (!region)
+		return -ENOMEM;
 	pa = __pa(region);
 
 	local_irq_save(flags);
@@ -1460,6 +1471,7 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.gpa_levels		= vmx_gpa_levels,
 	.hardware_check		= vmx_hardware_check,
 	.hardware_unsetup	= vmx_hardware_unsetup,
+	.cpu_prepare		= vmx_cpu_prepare,
 	.cpu_enable		= vmx_cpu_enable,
 	.cpu_disable		= vmx_cpu_disable,
 	.vcpu_create		= vmx_vcpu_create,
