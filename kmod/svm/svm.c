@@ -1043,6 +1043,24 @@ static u64 svm_get_rip(struct kvmini_vcpu *vcpu)
 	return to_svm(vcpu)->vmcb->save.rip;
 }
 
+/* RIP alone cannot fail VMRUN's checks: no save_dirty. */
+static void svm_set_rip(struct kvmini_vcpu *vcpu, u64 rip)
+{
+	to_svm(vcpu)->vmcb->save.rip = rip;
+}
+
+static void svm_get_code_sregs(struct kvmini_vcpu *vcpu,
+			       struct kvmini_sregs *sregs)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	svm_get_segment(&vmcb->save.cs, &sregs->cs);
+	sregs->cr0 = vmcb->save.cr0;
+	sregs->cr3 = vmcb->save.cr3;
+	sregs->cr4 = vmcb->save.cr4;
+	sregs->efer = to_svm(vcpu)->efer;
+}
+
 static u64 svm_get_rflags(struct kvmini_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->save.rflags;
@@ -1166,5 +1184,7 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.get_cr4		= svm_get_cr4,
 	.complete_exit		= svm_complete_exit,
 	.get_rip		= svm_get_rip,
+	.set_rip		= svm_set_rip,
+	.get_code_sregs		= svm_get_code_sregs,
 	.skip_instruction	= svm_skip_instruction,
 };
