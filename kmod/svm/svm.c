@@ -947,6 +947,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	vcpu->event.info = 0;
 
 	local_irq_disable();
+	kvmini_guest_fpu_reload();
 	/*
 	 * One ASID for all: flush when another VMCB may have filled the TLB,
 	 * or when mappings were removed.

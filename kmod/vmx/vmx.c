@@ -1259,6 +1259,7 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 
 	exit->hw.vendor = KVMINI_VENDOR_VMX;
 	local_irq_disable();
+	kvmini_guest_fpu_reload();
 	if (kvmini_tlb_flush_needed(vcpu) || vmx->flush_ept) {
 		invept_single(vmcs_read(EPT_POINTER));
 		vmx->flush_ept = false;
