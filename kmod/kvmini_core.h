@@ -55,7 +55,7 @@ struct kvmini_vm {
 
 	struct mutex slots_lock;	/* the slots array */
 	struct kvmini_slot slots[KVMINI_MAX_MEM_SLOTS];	/* (s) */
-	u32 slots_gen;			/* (s) bumped when a slot goes */
+	u32 slots_gen;			/* (s) bumped when a slot comes or goes */
 
 	/*
 	 * The guest-physical page table (EPT or NPT), built lazily from the
@@ -251,6 +251,12 @@ struct kvmini_vcpu {
 
 	struct kvmini_console console;	/* (v) */
 	bool hlt_pending;		/* (v) HLT to report at the next RUN */
+	/*
+	 * The last guest-physical page found in no slot, while slots_gen
+	 * was mmio_gen: MMIO again without slots_lock (gpa_map.c).
+	 */
+	u64 mmio_page;			/* (v) 1 (no page): none yet */
+	u32 mmio_gen;			/* (v) */
 	struct kvmini_vcpu_stats *stats;	/* (c); its counters (v) */
 
 	/*
@@ -283,6 +289,8 @@ int kvmini_write_guest(struct kvmini_vm *vm, u64 gpa, const void *buf,
 u64 kvmini_gpa_limit(void);
 int kvmini_gpa_map_init(struct kvmini_vm *vm);
 void kvmini_gpa_map_free(struct kvmini_vm *vm);
+int kvmini_gpa_vcpu_fault(struct kvmini_vcpu *vcpu, u64 gpa, bool write,
+			  bool *is_mmio);
 int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 			 bool *is_mmio);
 int kvmini_gpa_copy(struct kvmini_vm *vm, u64 gpa, void *buf,
@@ -496,14 +504,22 @@ static inline void kvmini_load_guest_xcr0(struct kvmini_vcpu *vcpu,
 /*
  * Read back rather than trusted: whatever the guest ran (an XSETBV a
  * CPU or emulator failed to intercept included), the host's XCR0 is in
- * place before any host code runs.
+ * place before any host code runs.  A value the entry did not leave
+ * there is one the guest set without an exit (QEMU's SVM has no XSETBV
+ * intercept): it is the guest's XCR0 from now on, or the next entry
+ * would hand the guest another one, and its XSAVEs would write state
+ * its own buffers have no room for.
  */
 static inline void kvmini_load_host_xcr0(struct kvmini_vcpu *vcpu)
 {
+	u64 xcr0;
+
 	if (!kvmini_host_xcr0)
 		return;
-	if (vcpu->xcr0_loaded ||
-	    xgetbv(XCR_XFEATURE_ENABLED_MASK) != kvmini_host_xcr0)
+	xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (xcr0 != (vcpu->xcr0_loaded ? vcpu->xcr0 : kvmini_host_xcr0))
+		vcpu->xcr0 = xcr0;
+	if (xcr0 != kvmini_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, kvmini_host_xcr0);
 	vcpu->xcr0_loaded = false;
 }

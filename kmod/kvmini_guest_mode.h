@@ -13,7 +13,23 @@
 #define KVMINI_GUEST_MODE_H
 
 #include <linux/vtime.h>
+#include <asm/fpu/api.h>
 #include "kvmini_stats.h"
+
+/*
+ * First thing once interrupts are off: RUN swapped the guest's FPU state
+ * in, but a reschedule since (another vCPU's thread, any task) or an
+ * interrupt's kernel_fpu_begin() saved it and left the registers to be
+ * reloaded on the way back to user mode, which a guest entry is not.
+ * Entered as they are, the guest would run on another task's FPU and
+ * SIMD registers: its own state lost, the other's shown to it.  Before
+ * the guest's XCR0 goes in, so XRSTOR sees the host's.
+ */
+static __always_inline void kvmini_guest_fpu_reload(void)
+{
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+}
 
 static __always_inline void kvmini_guest_enter_irqoff(struct kvmini_vcpu *vcpu)
 {

@@ -159,6 +159,15 @@ struct kvmini_vendor_ops {
 
 	/* The guest's RIP, cheaply: traces read it at every exit. */
 	u64 (*get_rip)(struct kvmini_vcpu *vcpu);
+	/* Set RIP alone: past an instruction kvmini carried out itself. */
+	void (*set_rip)(struct kvmini_vcpu *vcpu, u64 rip);
+	/*
+	 * CS, CR0, CR3, CR4 and EFER as get_sregs reports them, the other
+	 * fields left as they were: reading and decoding the instruction at
+	 * RIP needs no more, and an MMIO exit pays for no more.
+	 */
+	void (*get_code_sregs)(struct kvmini_vcpu *vcpu,
+			       struct kvmini_sregs *sregs);
 
 	/* Move RIP past the instruction that caused the current exit. */
 	void (*skip_instruction)(struct kvmini_vcpu *vcpu);

@@ -85,8 +85,8 @@ static u64 *gpa_leaf(struct kvmini_vm *vm, u64 gpa, bool alloc)
  * it was.  If not, the pin is dropped and the access simply faults
  * again (0, not MMIO).
  */
-int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
-			 bool *is_mmio)
+static int gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
+			 bool *is_mmio, struct kvmini_vcpu *vcpu)
 {
 	struct kvmini_slot *slot;
 	struct page *page;
@@ -101,6 +101,10 @@ int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 	writable = slot && !(slot->flags & KVMINI_MEM_READONLY);
 	*is_mmio = !slot || (write && !writable);
 	if (*is_mmio) {
+		if (!slot && vcpu) {
+			vcpu->mmio_page = gpa;
+			vcpu->mmio_gen = vm->slots_gen;
+		}
 		mutex_unlock(&vm->slots_lock);
 		return 0;
 	}
@@ -135,6 +139,30 @@ int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
 	if (r)
 		unpin_user_page(page);
 	return r < 0 ? r : 0;
+}
+
+int kvmini_gpa_map_fault(struct kvmini_vm *vm, u64 gpa, bool write,
+			 bool *is_mmio)
+{
+	return gpa_map_fault(vm, gpa, write, is_mmio, NULL);
+}
+
+/*
+ * The same for a vCPU's own access, which also remembers the last page
+ * found in no slot: device registers are hit again and again, and the
+ * answer holds until a slot comes or goes (slots_gen), so the next
+ * access there is MMIO without slots_lock and a look at every slot.  A
+ * slot added meanwhile makes the access one that came just before it.
+ */
+int kvmini_gpa_vcpu_fault(struct kvmini_vcpu *vcpu, u64 gpa, bool write,
+			  bool *is_mmio)
+{
+	if ((gpa & PAGE_MASK) == vcpu->mmio_page &&
+	    vcpu->mmio_gen == READ_ONCE(vcpu->vm->slots_gen)) {
+		*is_mmio = true;
+		return 0;
+	}
+	return gpa_map_fault(vcpu->vm, gpa, write, is_mmio, vcpu);
 }
 
 /*

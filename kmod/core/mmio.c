@@ -57,15 +57,33 @@ int kvmini_fetch_insn(struct kvmini_vcpu *vcpu)
 	return n ? 0 : -EFAULT;
 }
 
+/*
+ * The instruction of an MMIO exit, with only what its decoding needs: RIP
+ * and the CS, control registers and EFER of get_code_sregs (the other
+ * fields of *sregs stay unset).  The registers it reads or writes are in
+ * vcpu->gprs already.
+ */
+static int mmio_read_insn(struct kvmini_vcpu *vcpu, u64 *rip,
+			  struct kvmini_sregs *sregs, u8 *insn, int len)
+{
+	bool long64, def32;
+
+	kvmini_vendor->get_code_sregs(vcpu, sregs);
+	*rip = kvmini_vendor->get_rip(vcpu);
+	kvmini_code_mode(sregs, &long64, &def32);
+	return kvmini_read_guest_linear(vcpu, sregs, long64 ? *rip :
+					(u32)(sregs->cs.base + *rip),
+					insn, len);
+}
+
 int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 {
 	struct kvmini_run *run = vcpu->run;
 	struct kvmini_mmio_op op;
 	struct kvmini_sregs sregs;
-	struct kvmini_regs regs;
 	bool long64, def32;
 	u8 insn[15];
-	u64 data = 0;
+	u64 data = 0, rip;
 	int n;
 
 	/*
@@ -80,7 +98,7 @@ int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		kvmini_fetch_insn(vcpu);
 		return 0;
 	}
-	n = kvmini_read_insn(vcpu, &regs, &sregs, insn, sizeof(insn));
+	n = mmio_read_insn(vcpu, &rip, &sregs, insn, sizeof(insn));
 	if (!n)
 		return -EFAULT;
 	vcpu->l1d_flush_needed = true;
@@ -114,10 +132,10 @@ int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 
 	trace_kvmini_mmio(vcpu->id, exit->gpa.gpa, op.size, op.write,
 			  op.write ? data & GENMASK_ULL(op.size * 8 - 1, 0) : 0);
-	regs.rip += op.length;
+	rip += op.length;
 	if (!long64)
-		regs.rip = def32 ? (u32)regs.rip : (u16)regs.rip;
-	kvmini_vendor->set_regs(vcpu, &regs);
+		rip = def32 ? (u32)rip : (u16)rip;
+	kvmini_vendor->set_rip(vcpu, rip);
 	exit->reason = KVMINI_EXIT_MMIO;
 	return 0;
 }

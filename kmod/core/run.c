@@ -213,8 +213,8 @@ static int handle_gpa_fault(struct kvmini_vcpu *vcpu,
 
 	/* Page tables and guest memory were touched on the host's behalf. */
 	vcpu->l1d_flush_needed = true;
-	r = kvmini_gpa_map_fault(vcpu->vm, exit->gpa.gpa, exit->gpa.write,
-				 &is_mmio);
+	r = kvmini_gpa_vcpu_fault(vcpu, exit->gpa.gpa, exit->gpa.write,
+				  &is_mmio);
 	if (r)
 		return r;
 	if (is_mmio)

@@ -338,6 +338,7 @@ long kvmini_vcpu_create(struct kvmini_vm *vm, unsigned long id)
 	vcpu->id = id;
 	vcpu->last_cpu = -1;
 	vcpu->entry_cpu = -1;
+	vcpu->mmio_page = 1;		/* no page is known MMIO yet */
 	kvmini_msr_reset(vcpu);
 	kvmini_dr_reset(vcpu);
 	vcpu->xcr0 = kvmini_guest_xcr0_reset();

@@ -203,7 +203,7 @@ static long kvmini_vm_set_slot(struct kvmini_vm *vm, void __user *argp)
 
 			s->size = 0;
 			/* Pins taken meanwhile must not be mapped. */
-			vm->slots_gen++;
+			WRITE_ONCE(vm->slots_gen, vm->slots_gen + 1);
 			kvmini_gpa_unmap(vm, gone.gpa, gone.size,
 					 !(gone.flags & KVMINI_MEM_READONLY));
 		}
@@ -215,6 +215,8 @@ static long kvmini_vm_set_slot(struct kvmini_vm *vm, void __user *argp)
 		s->uaddr = m.userspace_addr;
 		s->flags = m.flags;
 		s->size = m.memory_size;
+		/* An address that was MMIO may be memory now. */
+		WRITE_ONCE(vm->slots_gen, vm->slots_gen + 1);
 	}
 	mutex_unlock(&vm->slots_lock);
 	return r;

@@ -947,6 +947,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 	vcpu->event.info = 0;
 
 	local_irq_disable();
+	kvmini_guest_fpu_reload();
 	/*
 	 * One ASID for all: flush when another VMCB may have filled the TLB,
 	 * or when mappings were removed.
@@ -1041,6 +1042,24 @@ static u64 svm_get_cr4(struct kvmini_vcpu *vcpu)
 static u64 svm_get_rip(struct kvmini_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->save.rip;
+}
+
+/* RIP alone cannot fail VMRUN's checks: no save_dirty. */
+static void svm_set_rip(struct kvmini_vcpu *vcpu, u64 rip)
+{
+	to_svm(vcpu)->vmcb->save.rip = rip;
+}
+
+static void svm_get_code_sregs(struct kvmini_vcpu *vcpu,
+			       struct kvmini_sregs *sregs)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	svm_get_segment(&vmcb->save.cs, &sregs->cs);
+	sregs->cr0 = vmcb->save.cr0;
+	sregs->cr3 = vmcb->save.cr3;
+	sregs->cr4 = vmcb->save.cr4;
+	sregs->efer = to_svm(vcpu)->efer;
 }
 
 static u64 svm_get_rflags(struct kvmini_vcpu *vcpu)
@@ -1166,5 +1185,7 @@ const struct kvmini_vendor_ops kvmini_svm_ops = {
 	.get_cr4		= svm_get_cr4,
 	.complete_exit		= svm_complete_exit,
 	.get_rip		= svm_get_rip,
+	.set_rip		= svm_set_rip,
+	.get_code_sregs		= svm_get_code_sregs,
 	.skip_instruction	= svm_skip_instruction,
 };

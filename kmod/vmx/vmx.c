@@ -1259,6 +1259,7 @@ static void vmx_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 
 	exit->hw.vendor = KVMINI_VENDOR_VMX;
 	local_irq_disable();
+	kvmini_guest_fpu_reload();
 	if (kvmini_tlb_flush_needed(vcpu) || vmx->flush_ept) {
 		invept_single(vmcs_read(EPT_POINTER));
 		vmx->flush_ept = false;
@@ -1355,6 +1356,23 @@ out:
 static u64 vmx_get_rip(struct kvmini_vcpu *vcpu)
 {
 	return vmcs_read(GUEST_RIP);
+}
+
+static void vmx_set_rip(struct kvmini_vcpu *vcpu, u64 rip)
+{
+	vmcs_write(GUEST_RIP, rip);
+}
+
+static void vmx_get_code_sregs(struct kvmini_vcpu *vcpu,
+			       struct kvmini_sregs *sregs)
+{
+	vmx_get_segment(0, &sregs->cs);
+	sregs->cr0 = vmx_guest_cr(GUEST_CR0, CR0_GUEST_HOST_MASK,
+				  CR0_READ_SHADOW);
+	sregs->cr4 = vmx_guest_cr(GUEST_CR4, CR4_GUEST_HOST_MASK,
+				  CR4_READ_SHADOW);
+	sregs->cr3 = vmcs_read(GUEST_CR3);
+	sregs->efer = vmcs_read(GUEST_IA32_EFER);
 }
 
 static u64 vmx_get_rflags(struct kvmini_vcpu *vcpu)
@@ -1497,5 +1515,7 @@ const struct kvmini_vendor_ops kvmini_vmx_ops = {
 	.get_efer		= vmx_get_efer,
 	.get_cr4		= vmx_get_cr4,
 	.get_rip		= vmx_get_rip,
+	.set_rip		= vmx_set_rip,
+	.get_code_sregs		= vmx_get_code_sregs,
 	.skip_instruction	= vmx_skip_instruction,
 };
