@@ -21,8 +21,8 @@ echo "linux-guest: cpus $(grep -c '^processor' /proc/cpuinfo)"
 
 # The timer: the local APICs' (LOC, every CPU's) and IRQ 0, the PIT's,
 # summed.  Linux ticks with the local APIC timer, or with the PIT when it
-# finds that one unusable (its calibration against the PIT can fail on a
-# loaded emulator).  The count must rise while we wait.
+# finds that one unusable (on a loaded emulator LOC once stopped at 27
+# while IRQ 0 counted on).  The count must rise while we wait.
 timer() {
 	awk '$1 == "LOC:" || $1 == "0:" {
 		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++)
