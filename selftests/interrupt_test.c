@@ -294,6 +294,45 @@ TEST(cr8)
 	guest_destroy(vcpu);
 }
 
+/*
+ * The same while an interrupt window is asked for with IF clear, so the
+ * window waits: the write must still land (SVM then exits on it, as an
+ * emulator aborted on a CR8 write with a virtual interrupt pending), and
+ * the window opens at the STI.
+ */
+GUEST_CODE64(cr8_window,
+	"	cli\n"
+	"	out %al, $0x30\n"
+	"	mov $7, %rax\n"
+	"	mov %rax, %cr8\n"
+	"	mov %cr8, %rbx\n"
+	"	sti\n"
+	"	nop\n"
+	"	hlt\n");
+
+TEST(cr8_with_window_pending)
+{
+	struct kvmini_vm *vm = kvmini_vm_create();
+	uint8_t *mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
+	struct kvmini_vcpu *vcpu = kvmini_vcpu_create(vm, 0);
+	struct kvmini_sregs sregs;
+	struct kvmini_regs regs;
+
+	memcpy(mem + GUEST_LOAD_ADDR, guest_cr8_window_start,
+	       guest_cr8_window_end - guest_cr8_window_start);
+	kvmini_vcpu_setup_long_mode(vcpu, mem, GUEST_LOAD_ADDR, 0x8000);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
+	vcpu->run->request_interrupt_window = 1;
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_IRQ_WINDOW);
+	vcpu->run->request_interrupt_window = 0;
+	kvmini_get_regs(vcpu, &regs);
+	EXPECT_EQ(7, regs.rbx);
+	kvmini_get_sregs(vcpu, &sregs);
+	EXPECT_EQ(7, sregs.cr8);
+	expect_exit(_metadata, vcpu, KVMINI_EXIT_HLT);
+	guest_destroy(vcpu);
+}
+
 TEST(bad_interrupt)
 {
 	struct kvmini_vcpu *vcpu = GUEST_CREATE(hlt_wake);

@@ -57,13 +57,17 @@ boot() {
 	pid=$!
 	# Held open, so kvmini's input does not end before the line.
 	exec 3>"$fifo"
-	at_init= typed= ticks=0 last_bytes=
+	at_init= typed= last_bytes=
+	next_report=60
 	while kill -0 "$pid" 2>/dev/null; do
-		# Under Bochs a boot takes minutes: say how it goes.
-		ticks=$((ticks + 1))
-		if [ $((ticks % 300)) = 0 ]; then
+		# Under Bochs a boot takes minutes: say how it goes, once a
+		# minute by the clock (one turn of this loop takes seconds
+		# there, and the VM's watchdog wants output).
+		secs=$(echo "$start $(uptime_s)" | awk '{ printf "%d", $2 - $1 }')
+		if [ "$secs" -ge "$next_report" ]; then
+			next_report=$((next_report + 60))
 			bytes=$(wc -c <"$log")
-			echo "# $backend: $((ticks / 5)) s, the guest has" \
+			echo "# $backend: $secs s, the guest has" \
 			     "printed $bytes bytes"
 			# Silent for a minute: show where it stopped, as the
 			# VM's watchdog may end everything before our timeout.

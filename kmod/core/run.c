@@ -263,8 +263,9 @@ static int handle_irq_window(struct kvmini_vcpu *vcpu,
 }
 
 /*
- * MOV to or from CR8, the task priority: VMX exits on them.  The value
- * lives in the vCPU's CR8 (SET/GET_SREGS); bits 63:4 are reserved.
+ * MOV to or from CR8, the task priority: VMX exits on them, SVM on a
+ * write while a virtual interrupt is pending.  The value lives in the
+ * vCPU's CR8 (SET/GET_SREGS); bits 63:4 are reserved.
  */
 static int handle_cr_access(struct kvmini_vcpu *vcpu,
 			    struct kvmini_exit *exit)

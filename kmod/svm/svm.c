@@ -222,6 +222,26 @@ static u32 svm_complete_virq(struct kvmini_vcpu *vcpu, u32 exit_int_info)
 	return exit_int_info;
 }
 
+/*
+ * CR8 writes exit while V_IRQ is set (an interrupt window, or an
+ * interrupt going in): QEMU 7.2 handles a guest's MOV to CR8 with a
+ * virtual interrupt pending by raising it without its big lock, and
+ * aborts the whole emulator on the assertion (the fuzzer's random code
+ * did so).  Otherwise CR8 is the VMCB's V_TPR, with no exit, as the
+ * CPU keeps it.
+ */
+static void svm_update_cr8_intercept(struct kvmini_svm_vcpu *svm)
+{
+	bool want = svm->vmcb->control.int_ctl & V_IRQ_MASK;
+
+	if (want == svm_has_intercept(svm, INTERCEPT_CR8_WRITE))
+		return;
+	if (want)
+		svm_set_intercept(svm, INTERCEPT_CR8_WRITE);
+	else
+		svm_clr_intercept(svm, INTERCEPT_CR8_WRITE);
+}
+
 static void svm_clgi(void)
 {
 	asm volatile("clgi" ::: "memory");
@@ -836,9 +856,11 @@ static void svm_decode_exit(struct kvmini_svm_vcpu *svm,
 		break;
 	case SVM_EXIT_CR0_SEL_WRITE:
 	case SVM_EXIT_WRITE_CR4:
-		/* MOV to CR0 or 4, LMSW: svm_complete_exit() decodes which. */
+	case SVM_EXIT_WRITE_CR8:
+		/* MOV to CR0, 4 or 8, LMSW: svm_complete_exit() decodes which. */
 		exit->reason = KVMINI_EXIT_CR_ACCESS;
-		exit->cr.cr = exit->hw.reason == SVM_EXIT_WRITE_CR4 ? 4 : 0;
+		exit->cr.cr = exit->hw.reason == SVM_EXIT_CR0_SEL_WRITE ? 0 :
+			      exit->hw.reason - SVM_EXIT_WRITE_CR0;
 		break;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
@@ -937,6 +959,7 @@ static void svm_run(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)
 		vmcb->control.event_inj = vcpu->event.info;
 		vmcb->control.event_inj_err = vcpu->event.error;
 	}
+	svm_update_cr8_intercept(svm);
 	if ((vcpu->event.info & (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_MASK)) ==
 	    (KVMINI_EVENT_VALID | KVMINI_EVENT_TYPE_NMI)) {
 		/* Blocked until its handler's IRET: watch for that. */

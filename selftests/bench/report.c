@@ -430,7 +430,7 @@ int bench_report(int argc, char **argv)
 	      "in-kernel irqchip); seconds by the VM's clock from starting "
 	      "the tool to /init's first line, over the boots of "
 	      "`selftests/linux_tests.sh` (two on 1 vCPU, one on 2 and on "
-	      "4):");
+	      "4; QEMU targets only):");
 	stats_table();
 	write_dat(argv[3]);
 	return 0;
