@@ -248,7 +248,12 @@ static void table(enum unit unit, const char *what)
 {
 	bool matched = have_matched(unit);
 	char k[128], v[128], m[128], n[128], r1[16], r2[16];
-	unsigned int r;
+	unsigned int r, rows_there = 0;
+
+	for (r = 0; r < NR_ROWS; r++)
+		rows_there += rows[r].unit == unit && figs[CFG_KVMINI][r].valid;
+	if (!rows_there)
+		return;		/* not measured on this target */
 
 	printf("%s\n\n| exit | kvmini | kvm | kvmini/kvm |%s\n", what,
 	       matched ? " kvmini, no L1D flush | kvm, no L1D flush | "
