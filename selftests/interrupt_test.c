@@ -275,17 +275,25 @@ GUEST_CODE64(cr8,
 	"	mov %cr8, %rbx\n"
 	"	hlt\n");
 
-TEST(cr8)
+/* A vCPU in long mode at the guest's code. */
+static struct kvmini_vcpu *long_guest(const unsigned char *start,
+				      const unsigned char *end)
 {
 	struct kvmini_vm *vm = kvmini_vm_create();
 	uint8_t *mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
 	struct kvmini_vcpu *vcpu = kvmini_vcpu_create(vm, 0);
+
+	memcpy(mem + GUEST_LOAD_ADDR, start, end - start);
+	kvmini_vcpu_setup_long_mode(vcpu, mem, GUEST_LOAD_ADDR, 0x8000);
+	return vcpu;
+}
+
+TEST(cr8)
+{
+	struct kvmini_vcpu *vcpu = long_guest(guest_cr8_start, guest_cr8_end);
 	struct kvmini_sregs sregs;
 	struct kvmini_regs regs;
 
-	memcpy(mem + GUEST_LOAD_ADDR, guest_cr8_start,
-	       guest_cr8_end - guest_cr8_start);
-	kvmini_vcpu_setup_long_mode(vcpu, mem, GUEST_LOAD_ADDR, 0x8000);
 	expect_exit(_metadata, vcpu, KVMINI_EXIT_HLT);
 	kvmini_get_regs(vcpu, &regs);
 	EXPECT_EQ(5, regs.rbx);
@@ -312,15 +320,11 @@ GUEST_CODE64(cr8_window,
 
 TEST(cr8_with_window_pending)
 {
-	struct kvmini_vm *vm = kvmini_vm_create();
-	uint8_t *mem = kvmini_vm_add_memory(vm, 0, GUEST_MEM_SIZE);
-	struct kvmini_vcpu *vcpu = kvmini_vcpu_create(vm, 0);
+	struct kvmini_vcpu *vcpu = long_guest(guest_cr8_window_start,
+					      guest_cr8_window_end);
 	struct kvmini_sregs sregs;
 	struct kvmini_regs regs;
 
-	memcpy(mem + GUEST_LOAD_ADDR, guest_cr8_window_start,
-	       guest_cr8_window_end - guest_cr8_window_start);
-	kvmini_vcpu_setup_long_mode(vcpu, mem, GUEST_LOAD_ADDR, 0x8000);
 	expect_exit(_metadata, vcpu, KVMINI_EXIT_IO);
 	vcpu->run->request_interrupt_window = 1;
 	expect_exit(_metadata, vcpu, KVMINI_EXIT_IRQ_WINDOW);
