@@ -25,20 +25,31 @@ void kvmini_code_mode(const struct kvmini_sregs *sregs, bool *long64,
 }
 
 /*
+ * Read the instruction at CS:rip, given CS, the control registers and
+ * EFER in *sregs; returns how many bytes were there.
+ */
+static int read_insn_at(struct kvmini_vcpu *vcpu,
+			const struct kvmini_sregs *sregs, u64 rip, u8 *insn,
+			int len)
+{
+	bool long64, def32;
+
+	kvmini_code_mode(sregs, &long64, &def32);
+	return kvmini_read_guest_linear(vcpu, sregs, long64 ? rip :
+					(u32)(sregs->cs.base + rip),
+					insn, len);
+}
+
+/*
  * Read the instruction at CS:RIP, with the registers it was read with;
  * returns how many bytes were there.
  */
 int kvmini_read_insn(struct kvmini_vcpu *vcpu, struct kvmini_regs *regs,
 		     struct kvmini_sregs *sregs, u8 *insn, int len)
 {
-	bool long64, def32;
-	u64 linear;
-
 	kvmini_vendor->get_regs(vcpu, regs);
 	kvmini_vendor->get_sregs(vcpu, sregs);
-	kvmini_code_mode(sregs, &long64, &def32);
-	linear = long64 ? regs->rip : (u32)(sregs->cs.base + regs->rip);
-	return kvmini_read_guest_linear(vcpu, sregs, linear, insn, len);
+	return read_insn_at(vcpu, sregs, regs->rip, insn, len);
 }
 
 /*
@@ -66,14 +77,9 @@ int kvmini_fetch_insn(struct kvmini_vcpu *vcpu)
 static int mmio_read_insn(struct kvmini_vcpu *vcpu, u64 *rip,
 			  struct kvmini_sregs *sregs, u8 *insn, int len)
 {
-	bool long64, def32;
-
 	kvmini_vendor->get_code_sregs(vcpu, sregs);
 	*rip = kvmini_vendor->get_rip(vcpu);
-	kvmini_code_mode(sregs, &long64, &def32);
-	return kvmini_read_guest_linear(vcpu, sregs, long64 ? *rip :
-					(u32)(sregs->cs.base + *rip),
-					insn, len);
+	return read_insn_at(vcpu, sregs, *rip, insn, len);
 }
 
 int kvmini_handle_mmio(struct kvmini_vcpu *vcpu, struct kvmini_exit *exit)

@@ -161,6 +161,17 @@ static bool svm_has_intercept(struct kvmini_svm_vcpu *svm, int bit)
 	return svm->vmcb->control.intercepts[bit / 32] & BIT(bit % 32);
 }
 
+/* Called before every entry: dirty the intercepts only when one changes. */
+static void svm_want_intercept(struct kvmini_svm_vcpu *svm, int bit, bool want)
+{
+	if (want == svm_has_intercept(svm, bit))
+		return;
+	if (want)
+		svm_set_intercept(svm, bit);
+	else
+		svm_clr_intercept(svm, bit);
+}
+
 /*
  * An external interrupt the guest can take now (IF set, no shadow: the
  * core checked) goes in as a virtual interrupt, TPR ignored, rather than
@@ -232,14 +243,8 @@ static u32 svm_complete_virq(struct kvmini_vcpu *vcpu, u32 exit_int_info)
  */
 static void svm_update_cr8_intercept(struct kvmini_svm_vcpu *svm)
 {
-	bool want = svm->vmcb->control.int_ctl & V_IRQ_MASK;
-
-	if (want == svm_has_intercept(svm, INTERCEPT_CR8_WRITE))
-		return;
-	if (want)
-		svm_set_intercept(svm, INTERCEPT_CR8_WRITE);
-	else
-		svm_clr_intercept(svm, INTERCEPT_CR8_WRITE);
+	svm_want_intercept(svm, INTERCEPT_CR8_WRITE,
+			   svm->vmcb->control.int_ctl & V_IRQ_MASK);
 }
 
 static void svm_clgi(void)
@@ -1135,12 +1140,7 @@ static void svm_set_windows(struct kvmini_vcpu *vcpu, bool irq, bool nmi)
 		c->int_ctl = int_ctl;
 		svm_mark_dirty(svm, VMCB_CLEAN_INTR);
 	}
-	if (vintr == svm_has_intercept(svm, INTERCEPT_VINTR))
-		return;
-	if (vintr)
-		svm_set_intercept(svm, INTERCEPT_VINTR);
-	else
-		svm_clr_intercept(svm, INTERCEPT_VINTR);
+	svm_want_intercept(svm, INTERCEPT_VINTR, vintr);
 }
 
 /* One bit for both kinds of shadow. */
