@@ -129,12 +129,13 @@ static int kvmini_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
-static void kvmini_cpu_enable_ipi(void *failed)
+/* error: the first CPU's errno, as the hotplug core would return it. */
+static void kvmini_cpu_enable_ipi(void *error)
 {
 	int r = kvmini_vendor->cpu_enable();
 
 	if (r) {
-		atomic_inc(failed);
+		atomic_cmpxchg(error, 0, r);
 		kvmini_report_enable_error(smp_processor_id(), r);
 	}
 }
@@ -152,7 +153,7 @@ static void kvmini_cpu_disable_ipi(void *unused)
  */
 static int kvmini_virt_enable_all(void)
 {
-	atomic_t failed = ATOMIC_INIT(0);
+	atomic_t error = ATOMIC_INIT(0);
 	unsigned int cpu;
 	int r = 0;
 
@@ -162,11 +163,11 @@ static int kvmini_virt_enable_all(void)
 		if (r)
 			goto out;
 	}
-	on_each_cpu(kvmini_cpu_enable_ipi, &failed, 1);
-	if (atomic_read(&failed)) {
+	on_each_cpu(kvmini_cpu_enable_ipi, &error, 1);
+	r = atomic_read(&error);
+	if (r) {
 		/* cpu_disable leaves alone a CPU it did not turn on. */
 		on_each_cpu(kvmini_cpu_disable_ipi, NULL, 1);
-		r = -EBUSY;
 	} else {
 		kvmini_virt_on = true;
 	}
