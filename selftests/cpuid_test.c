@@ -116,6 +116,21 @@ TEST_F(cpuid, msr_features_hidden)
 	EXPECT_EQ(0, g[3] & (1u << 27));	/* RDTSCP */
 }
 
+/*
+ * No crystal or base clock (leaves 0x15, 0x16): Linux would take the
+ * crystal as its local APIC timer's rate and skip calibrating it, and
+ * userspace's APIC counts at a rate of its own.
+ */
+TEST_F(cpuid, clock_leaves_empty)
+{
+	uint32_t g[4];
+
+	guest_cpuid(_metadata, self->vcpu, 0x15, 0, g);
+	EXPECT_EQ(0, g[0] | g[1] | g[2] | g[3]);
+	guest_cpuid(_metadata, self->vcpu, 0x16, 0, g);
+	EXPECT_EQ(0, g[0] | g[1] | g[2] | g[3]);
+}
+
 TEST_F(cpuid, svm_hidden)
 {
 	uint32_t g[4];

@@ -80,10 +80,13 @@ static const struct cpuid_hide {
 /*
  * Leaves that describe only hardware the guest does not get: power and
  * thermal management, the PMU, resource director, SGX, processor trace,
- * SVM, SEV.
+ * SVM, SEV.  And the clock leaves 0x15 and 0x16: Linux takes the crystal
+ * of 0x15 as its local APIC timer's rate (the APIC userspace emulates
+ * counts at its own), and an emulator's values need not match its TSC.
+ * Without them a guest calibrates both against the PIT, as under KVM.
  */
 static const u32 empty_leaves[] = {
-	6, 0xa, 0xf, 0x10, 0x12, 0x14, 0x8000000a, 0x8000001f,
+	6, 0xa, 0xf, 0x10, 0x12, 0x14, 0x15, 0x16, 0x8000000a, 0x8000001f,
 };
 
 /* What every vCPU of the VM sees in a leaf of the host's. */

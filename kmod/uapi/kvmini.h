@@ -64,7 +64,8 @@ struct kvmini_memory_slot {
  * CPUID runs in the kernel.  By default a guest sees the host's values,
  * filtered: VMX, SVM, MONITOR/MWAIT, the local APIC (unless the VM was
  * created with KVMINI_VM_LOCAL_APIC), x2APIC and the TSC deadline timer
- * are hidden (kvmini does not virtualize them), the
+ * are hidden (kvmini does not virtualize them), the clock leaves 0x15
+ * and 0x16 are empty (a userspace APIC has its own timer rate), the
  * hypervisor bit is set, leaf 1 reports the vCPU id as the APIC id, and
  * leaf 0x40000000 says "kvminikvmini".  KVMINI_SET_CPUID replaces the
  * VM's table of overrides: an entry answers its leaf (and, with
