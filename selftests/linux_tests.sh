@@ -20,8 +20,9 @@
 # typed here once it asks for it, and `poweroff -f` (first boot) or
 # `reboot -f` (second) ends kvmini with status 0.  The SMP boots
 # (--cpus 2 and 4, poweroff) also pass only when /proc/cpuinfo lists
-# every vCPU, each counts local APIC timer interrupts (LOC) and
-# rescheduling and function-call IPIs (RES, CAL) were taken.  The time
+# every vCPU, work pinned to each with taskset runs there, each counts
+# local APIC timer interrupts (LOC) and rescheduling and function-call
+# IPIs (RES, CAL) were taken.  The time
 # from starting kvmini to /init is printed.  KVMINI_LINUX_TIMEOUT
 # (seconds, default 900) bounds a boot, KVMINI_LINUX_MEM (MiB, default
 # 256) its memory, KVMINI_LINUX_APPEND adds to its command line.
@@ -121,6 +122,8 @@ boot() {
 	if [ "$cpus" -gt 1 ]; then
 		echo "$out" | grep -qx "linux-guest: cpus $cpus"
 		tap $? "/proc/cpuinfo lists $cpus CPUs on $on"
+		echo "$out" | grep -qx "linux-guest: pinned to each CPU in turn, ran on $(seq -s ' ' 0 $((cpus - 1)))"
+		tap $? "work pinned with taskset runs on each CPU on $on"
 		echo "$out" | grep -E '^linux-guest: +(LOC|RES|CAL):' | sed 's/^/# /'
 		echo "$out" | awk -v n="$cpus" '
 			$2 == "LOC:" { for (i = 3; i < 3 + n; i++) if ($i > 0) loc++ }

@@ -17,7 +17,15 @@ end=$(sed -n 's/.*kvmini\.end=\([a-z]*\).*/\1/p' /proc/cmdline)
 echo "linux-guest: /init runs, $(cut -d' ' -f1 /proc/uptime) s after the kernel started"
 echo "linux-guest: uname -r $(uname -r)"
 
-echo "linux-guest: cpus $(grep -c '^processor' /proc/cpuinfo)"
+cpus=$(grep -c '^processor' /proc/cpuinfo)
+echo "linux-guest: cpus $cpus"
+# Work pinned to each CPU runs there: field 39 of /proc/self/stat is the
+# CPU the task (awk itself) last ran on.
+ran=
+for c in $(seq 0 $((cpus - 1))); do
+	ran="$ran $(taskset -c "$c" awk '{ print $39 }' /proc/self/stat)"
+done
+echo "linux-guest: pinned to each CPU in turn, ran on$ran"
 
 # The timer: the local APICs' (LOC, every CPU's) and IRQ 0, the PIT's,
 # summed.  Linux ticks with the local APIC timer, or with the PIT when it
