@@ -277,7 +277,10 @@ bochs-vmx-*)
 	bochs_prepare
 	stall=${KVMINI_STALL:-300}
 	timeout=${KVMINI_TIMEOUT:-2400}
-	rm -f "$dir/vga.log" "$dir/cmds.fifo"
+	# The last run's screen.log names a terminal that is gone (or now
+	# someone else's): drain_screen must not find it before Bochs'
+	# redirection below empties the file.
+	rm -f "$dir/vga.log" "$dir/screen.log" "$dir/cmds.fifo"
 	mkfifo "$dir/cmds.fifo"
 	feed_continue >"$dir/cmds.fifo" &
 	feeder=$!
