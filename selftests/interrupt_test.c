@@ -105,10 +105,37 @@ extern const unsigned char hw_after[], sh_after[], ms_after[], win_open[];
 #define GUEST_ADDR(guest, label)					\
 	(GUEST_LOAD_ADDR + (label - guest_##guest##_start))
 
+static uint64_t rip_of(struct kvmini_vcpu *vcpu);
+
+/*
+ * What the vCPU holds when an expectation fails: where it stopped, the
+ * hardware's last reason, and the events kvmini keeps for it (an NMI
+ * that went missing shows up here as pending, masked or neither).
+ */
+static void show_vcpu(struct __test_metadata *_metadata,
+		      struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_vcpu_events ev;
+
+	kvmini_get_events(vcpu, &ev);
+	TH_LOG("exit %s at rip 0x%llx, hardware reason %s (0x%llx)",
+	       kvmini_exit_name(vcpu->run->exit_reason),
+	       (unsigned long long)rip_of(vcpu),
+	       kvmini_hw_exit_name(vcpu->run->hw.vendor, vcpu->run->hw.reason),
+	       (unsigned long long)vcpu->run->hw.reason);
+	TH_LOG("events: event valid %u type %u vector %u, nmi pending %u "
+	       "masked %u, interrupt pending %u, shadow 0x%x",
+	       ev.event.valid, ev.event.type, ev.event.vector, ev.nmi.pending,
+	       ev.nmi.masked, ev.interrupt.pending, ev.shadow);
+}
+
 static void expect_port(struct __test_metadata *_metadata,
 			struct kvmini_vcpu *vcpu, uint16_t port)
 {
 	ASSERT_EQ(0, kvmini_vcpu_run(vcpu));
+	if (strcmp("io", kvmini_exit_name(vcpu->run->exit_reason)) ||
+	    vcpu->run->io.port != port)
+		show_vcpu(_metadata, vcpu);
 	ASSERT_STREQ("io", kvmini_exit_name(vcpu->run->exit_reason));
 	ASSERT_EQ(port, vcpu->run->io.port);
 }
