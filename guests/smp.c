@@ -100,10 +100,15 @@ int main(unsigned long magic, unsigned long info, unsigned int cpu)
 	 */
 	sti();
 
+	/*
+	 * One at a time: the trampoline page is an AP's until it arrived,
+	 * and the next copy would clear its fields under it.
+	 */
 	arrived = 1;
-	for (i = 1; i < NR_CPUS; i++)
+	for (i = 1; i < NR_CPUS; i++) {
 		smp_start_ap(i, TRAMPOLINE);
-	ok &= wait_for(&arrived, NR_CPUS);
+		ok &= wait_for(&arrived, i + 1);
+	}
 	printf("smp: %u vCPUs arrived\n", arrived);
 
 	for (i = 1; i < NR_CPUS; i++) {
