@@ -105,7 +105,13 @@ extern const unsigned char hw_after[], sh_after[], ms_after[], win_open[];
 #define GUEST_ADDR(guest, label)					\
 	(GUEST_LOAD_ADDR + (label - guest_##guest##_start))
 
-static uint64_t rip_of(struct kvmini_vcpu *vcpu);
+static uint64_t rip_of(struct kvmini_vcpu *vcpu)
+{
+	struct kvmini_regs regs;
+
+	kvmini_get_regs(vcpu, &regs);
+	return regs.rip;
+}
 
 /*
  * What the vCPU holds when an expectation fails: where it stopped, the
@@ -149,14 +155,6 @@ static void expect_handler(struct __test_metadata *_metadata,
 	expect_port(_metadata, vcpu, REPORT_PORT);
 	memcpy(&seen, kvmini_io_data(vcpu), 2);
 	EXPECT_EQ(ip, seen);
-}
-
-static uint64_t rip_of(struct kvmini_vcpu *vcpu)
-{
-	struct kvmini_regs regs;
-
-	kvmini_get_regs(vcpu, &regs);
-	return regs.rip;
 }
 
 static int queue(struct kvmini_vcpu *vcpu, uint32_t vector)

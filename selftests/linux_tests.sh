@@ -58,7 +58,7 @@ boot_run() {
 	# Held open, so kvmini's input does not end before the line.
 	exec 3>"$fifo"
 	at_init= typed= last_bytes=
-	next_report=20
+	report_every=20 next_report=20
 	while kill -0 "$pid" 2>/dev/null; do
 		# Under Bochs a boot takes minutes: say how it goes every 20 s
 		# by the VM's clock, which runs about four times slower than
@@ -66,7 +66,7 @@ boot_run() {
 		# the VM's watchdog wants output within 300 s of the wall's).
 		secs=$(echo "$start $(uptime_s)" | awk '{ printf "%d", $2 - $1 }')
 		if [ "$secs" -ge "$next_report" ]; then
-			next_report=$((next_report + 20))
+			next_report=$((next_report + report_every))
 			bytes=$(wc -c <"$log")
 			echo "# $backend: $secs s, the guest has" \
 			     "printed $bytes bytes"
